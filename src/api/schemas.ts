@@ -1,0 +1,182 @@
+/**
+ * The Cronicorn API contract as zod schemas: request fields (reused as tool input shapes, with the
+ * API's own field names) and response bodies (parsed loosely: unknown extra fields pass through, so a
+ * newer server does not break an older client).
+ */
+import { z } from "zod";
+
+// ---------- shared pieces ----------
+
+const id = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(200);
+export const JobId = id("jobId").describe("The job's id (from list_jobs or create_job).");
+export const EndpointId = id("endpointId").describe("The endpoint's id (from list_endpoints or add_endpoint).");
+export const RunId = id("runId").describe("The run's id (from list_runs or test_endpoint).");
+
+const isoDate = z.string().describe("ISO 8601 timestamp");
+const isoOrNull = isoDate.nullable().optional();
+
+/** A 5-field cron expression: minute hour day-of-month month day-of-week. */
+export const CronExpression = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const fields = v.split(/\s+/);
+    return fields.length === 5 && fields.every((f) => /^[\d*,\-/A-Za-z?LW#]+$/.test(f));
+  }, "must be a 5-field cron expression such as \"*/5 * * * *\" (minute hour day-of-month month day-of-week)")
+  .describe('Baseline schedule as a 5-field cron expression, e.g. "*/5 * * * *" = every 5 minutes. Use either this or baselineIntervalMs, not both.');
+
+const positiveMs = (what: string) => z.number().int(`${what} must be a whole number of milliseconds`).positive(`${what} must be greater than 0`);
+
+export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+
+// ---------- requests ----------
+
+export const jobFields = {
+  name: z.string().trim().min(1, "name must not be empty").max(255, "name must be at most 255 characters").describe("A short name for the job (1–255 characters)."),
+  description: z.string().max(1000, "description must be at most 1000 characters").optional().describe("What the job is for (at most 1000 characters)."),
+};
+
+export const JobStatus = z.enum(["active", "paused", "archived"]);
+
+export const endpointFields = {
+  name: z.string().trim().min(1, "name must not be empty").max(255, "name must be at most 255 characters").describe("A short name for the endpoint (1–255 characters)."),
+  description: z
+    .string()
+    .max(2000, "description must be at most 2000 characters")
+    .optional()
+    .describe("Plain-English guidance the AI planner reads when adapting the schedule, e.g. \"Poll faster while the queue is above 100\" (at most 2000 characters)."),
+  baselineCron: CronExpression.optional(),
+  baselineIntervalMs: positiveMs("baselineIntervalMs")
+    .optional()
+    .describe("Baseline schedule as a fixed interval in milliseconds, e.g. 300000 = every 5 minutes. Use either this or baselineCron, not both."),
+  minIntervalMs: positiveMs("minIntervalMs").optional().describe("Safety floor: the planner and hints never run the endpoint more often than this (milliseconds)."),
+  maxIntervalMs: positiveMs("maxIntervalMs").optional().describe("Safety ceiling: the endpoint runs at least this often (milliseconds). Must be ≥ minIntervalMs."),
+  url: z.string().trim().url("url must be a full URL such as https://example.com/health").describe("The URL Cronicorn calls."),
+  method: HttpMethod.optional().describe("HTTP method (default GET)."),
+  headersJson: z.record(z.string(), z.string()).optional().describe('Request headers as a string→string map, e.g. {"Authorization": "Bearer …"}.'),
+  bodyJson: z.unknown().optional().describe("Request body (any JSON value), sent for POST/PUT/PATCH."),
+  timeoutMs: positiveMs("timeoutMs").optional().describe("Per-request timeout in milliseconds."),
+  maxExecutionTimeMs: positiveMs("maxExecutionTimeMs").max(1_800_000, "maxExecutionTimeMs must be at most 1800000 (30 minutes)").optional().describe("Upper bound for one run in milliseconds (at most 1 800 000)."),
+  maxResponseSizeKb: positiveMs("maxResponseSizeKb").optional().describe("Largest response body Cronicorn keeps, in KB."),
+};
+
+type EndpointFieldValues = {
+  baselineCron?: string | undefined;
+  baselineIntervalMs?: number | undefined;
+  minIntervalMs?: number | undefined;
+  maxIntervalMs?: number | undefined;
+};
+
+/** Cross-field rules of EndpointFields. `requireSchedule`: adding needs exactly one baseline; updating needs at most one. */
+export function checkEndpointRules(value: EndpointFieldValues, ctx: z.RefinementCtx, requireSchedule: boolean): void {
+  const hasCron = value.baselineCron !== undefined;
+  const hasInterval = value.baselineIntervalMs !== undefined;
+  if (hasCron && hasInterval) {
+    ctx.addIssue({ code: "custom", path: ["baselineIntervalMs"], message: "give either baselineCron or baselineIntervalMs, not both" });
+  } else if (requireSchedule && !hasCron && !hasInterval) {
+    ctx.addIssue({ code: "custom", path: ["baselineCron"], message: "a schedule is required: give baselineCron (e.g. \"*/5 * * * *\") or baselineIntervalMs (e.g. 300000)" });
+  }
+  if (value.minIntervalMs !== undefined && value.maxIntervalMs !== undefined && value.minIntervalMs > value.maxIntervalMs) {
+    ctx.addIssue({ code: "custom", path: ["minIntervalMs"], message: "minIntervalMs must be less than or equal to maxIntervalMs" });
+  }
+}
+
+// ---------- responses ----------
+
+export const Job = z.looseObject({
+  id: z.string(),
+  userId: z.string().optional(),
+  name: z.string(),
+  description: z.string().nullable().optional(),
+  status: JobStatus,
+  createdAt: isoDate,
+  updatedAt: isoDate.optional(),
+  archivedAt: isoOrNull,
+});
+export const JobWithCount = Job.extend({ endpointCount: z.number().int().optional() });
+export const JobList = z.looseObject({ jobs: z.array(JobWithCount) });
+
+export const Endpoint = z.looseObject({
+  id: z.string(),
+  jobId: z.string().nullable().optional(),
+  name: z.string(),
+  description: z.string().nullable().optional(),
+  baselineCron: z.string().nullable().optional(),
+  baselineIntervalMs: z.number().nullable().optional(),
+  minIntervalMs: z.number().nullable().optional(),
+  maxIntervalMs: z.number().nullable().optional(),
+  url: z.string(),
+  method: z.string().optional(),
+  nextRunAt: isoDate.nullable(),
+  lastRunAt: isoOrNull,
+  failureCount: z.number().int(),
+  pausedUntil: isoOrNull,
+  archivedAt: isoOrNull,
+  aiHintIntervalMs: z.number().nullable().optional(),
+  aiHintNextRunAt: isoOrNull,
+  aiHintExpiresAt: isoOrNull,
+  aiHintReason: z.string().nullable().optional(),
+});
+export const EndpointList = z.looseObject({ endpoints: z.array(Endpoint) });
+
+export const RunStatus = z.enum(["success", "failed"]);
+export const RunSummary = z.looseObject({
+  runId: z.string(),
+  endpointId: z.string(),
+  startedAt: isoDate,
+  status: z.string(),
+  durationMs: z.number().nullable().optional(),
+  source: z.string().nullable().optional(),
+});
+export const RunList = z.looseObject({ runs: z.array(RunSummary), total: z.number().int() });
+
+export const RunDetails = z.looseObject({
+  id: z.string(),
+  endpointId: z.string(),
+  status: z.string(),
+  startedAt: isoDate,
+  finishedAt: isoOrNull,
+  durationMs: z.number().nullable().optional(),
+  errorMessage: z.string().nullable().optional(),
+  source: z.string().nullable().optional(),
+  attempt: z.number().int().optional(),
+  responseBody: z.unknown().optional(),
+  statusCode: z.number().int().nullable().optional(),
+  endpoint: z.unknown().optional(),
+});
+
+export const EndpointHealth = z.looseObject({
+  successCount: z.number().int(),
+  failureCount: z.number().int(),
+  avgDurationMs: z.number().nullable(),
+  lastRun: z.looseObject({ status: z.string(), at: isoDate }).nullable(),
+  failureStreak: z.number().int(),
+});
+
+export const TestResult = z.looseObject({
+  runId: z.string(),
+  status: RunStatus,
+  durationMs: z.number(),
+  statusCode: z.number().int().nullable().optional(),
+  responseBody: z.unknown().optional(),
+  errorMessage: z.string().nullable().optional(),
+});
+
+export const DashboardStats = z.looseObject({
+  jobs: z.unknown(),
+  endpoints: z.unknown(),
+  successRate: z.unknown(),
+  recentActivity: z.unknown().optional(),
+  jobHealth: z.unknown().optional(),
+});
+
+export const SigningKeyInfo = z.looseObject({
+  hasKey: z.boolean(),
+  keyPrefix: z.string().nullable().optional(),
+  createdAt: isoOrNull,
+  rotatedAt: isoOrNull,
+});
+export const SigningKeyCreated = z.looseObject({ rawKey: z.string(), keyPrefix: z.string() });
+
+export type JobT = z.infer<typeof Job>;
+export type EndpointT = z.infer<typeof Endpoint>;

@@ -1,0 +1,28 @@
+/** Opening the user's browser, when there is one to open. */
+import type { Logger } from "../log.js";
+
+/** No browser here: told so, CI, an SSH session, or Linux without a display. */
+export function browserAvailable(env: NodeJS.ProcessEnv, noBrowser: boolean, platform: NodeJS.Platform = process.platform): boolean {
+  if (noBrowser || env.CI) return false;
+  if (env.SSH_CONNECTION || env.SSH_TTY) return false;
+  if (platform === "linux" && !env.DISPLAY && !env.WAYLAND_DISPLAY) return false;
+  return true;
+}
+
+export type Opener = (url: string) => Promise<boolean>;
+
+/** Opens `url` with the `open` package (loaded only when needed); false when that failed. */
+export function createOpener(logger: Logger): Opener {
+  return async (url) => {
+    try {
+      const { default: open } = await import("open");
+      const child = await open(url, { wait: false });
+      child.on("error", () => undefined);
+      child.unref();
+      return true;
+    } catch (error) {
+      logger.debug(`Could not open a browser: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
+  };
+}

@@ -1,0 +1,35 @@
+/** Small helpers shared by the OAuth flows; all protocol work itself is openid-client's. */
+import * as client from "openid-client";
+import { isLoopback } from "../../config.js";
+import type { CredentialRecord } from "../store/types.js";
+
+/** The OAuth error code (`access_denied`, `invalid_grant`, …) carried by an openid-client error, if any. */
+export function oauthErrorCode(error: unknown): string | undefined {
+  if (error instanceof client.ResponseBodyError || error instanceof client.AuthorizationResponseError) return error.error;
+  return undefined;
+}
+
+/** Plain http is allowed only towards this machine (tests, the local stand-in, self-hosting on localhost). */
+export function allowHttpIfLoopback(config: client.Configuration, url: string): void {
+  if (isLoopback(new URL(url)) && new URL(url).protocol === "http:") client.allowInsecureRequests(config);
+}
+
+export function recordFromTokens(
+  tokens: client.TokenEndpointResponse,
+  meta: { issuer: string; clientId: string; flow: "device" | "pkce"; now: number; previousRefreshToken?: string },
+): CredentialRecord {
+  // Servers that omit expires_in get a conservative hour; the 401 path covers any earlier expiry.
+  const lifetimeS = typeof tokens.expires_in === "number" ? tokens.expires_in : 3600;
+  const refreshToken = tokens.refresh_token ?? meta.previousRefreshToken;
+  return {
+    access_token: tokens.access_token,
+    ...(refreshToken ? { refresh_token: refreshToken } : {}),
+    expires_at: meta.now + lifetimeS * 1000,
+    token_type: tokens.token_type ?? "Bearer",
+    ...(tokens.scope ? { scope: tokens.scope } : {}),
+    issuer: meta.issuer,
+    client_id: meta.clientId,
+    obtained_at: meta.now,
+    flow: meta.flow,
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The one place that decides which credential a request carries, and when to refresh it or ask for a
+ * sign-in. Precedence: CRONICORN_API_KEY → the stored record for this API origin. Refresh happens ahead
+ * of expiry and once after a 401, in a single flight per process and under a lock across processes,
+ * re-reading the store under the lock so a token another process already rotated is used, not re-spent.
+ */
+import type { Authorizer, Credential } from "../api/client.js";
+import { AuthRequiredError, NetworkError } from "../api/errors.js";
+import type { Logger } from "../log.js";
+import { registerSecret } from "../log.js";
+import type { CredentialRecord, TokenStore } from "./store/types.js";
+
+/** The refresh token is dead (`invalid_grant`): only a new sign-in helps. */
+export class RefreshRejectedError extends Error {
+  override readonly name = "RefreshRejectedError";
+}
+
+export interface SessionDeps {
+  origin: string;
+  apiKey: string | undefined;
+  refreshSkewMs: number;
+  store: () => Promise<TokenStore>;
+  /** Exchange the record's refresh token for a new record (openid-client refresh grant). */
+  refresh: (record: CredentialRecord) => Promise<CredentialRecord>;
+  /** Run `fn` holding the cross-process refresh lock for this origin. */
+  withLock: <T>(fn: () => Promise<T>) => Promise<T>;
+  logger: Logger;
+  now?: () => number;
+}
+
+export class Session implements Authorizer {
+  private record: CredentialRecord | null | undefined; // undefined: not loaded yet
+  private refreshing: Promise<CredentialRecord> | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SessionDeps) {
+    this.now = deps.now ?? Date.now;
+    registerSecret(deps.apiKey);
+  }
+
+  get usesApiKey(): boolean {
+    return this.deps.apiKey !== undefined;
+  }
+
+  async credential(): Promise<Credential> {
+    if (this.deps.apiKey) return { kind: "api-key", value: this.deps.apiKey };
+    let record = await this.current();
+    if (!record) throw new AuthRequiredError();
+    if (this.expiresWithin(record, this.deps.refreshSkewMs)) {
+      if (record.refresh_token) record = await this.refreshOnce(record);
+      else if (this.expiresWithin(record, 0)) {
+        throw new AuthRequiredError("Your Cronicorn sign-in has expired. Call the `login` tool (or run `npx cronicorn-mcp login`) to sign in again.");
+      }
+    }
+    return { kind: "bearer", value: record.access_token };
+  }
+
+  async unauthorized(rejected: Credential): Promise<Credential | null> {
+    if (rejected.kind === "api-key") return null;
+    // A concurrent call may already have replaced the token.
+    if (this.record && this.record.access_token !== rejected.value) return bearer(this.record);
+    const stored = await this.load();
+    if (stored && stored.access_token !== rejected.value) return bearer(stored);
+    const record = stored ?? this.record;
+    if (!record?.refresh_token) return null;
+    const refreshed = await this.refreshOnce(record, rejected.value);
+    return bearer(refreshed);
+  }
+
+  /** The record in use (loaded from the store once, then kept in memory). */
+  async current(): Promise<CredentialRecord | null> {
+    if (this.record === undefined) await this.load();
+    return this.record ?? null;
+  }
+
+  /** Save a record obtained by a sign-in, then use it. */
+  async adopt(record: CredentialRecord): Promise<void> {
+    registerSecret(record.access_token);
+    registerSecret(record.refresh_token);
+    await (await this.deps.store()).write(this.deps.origin, record);
+    this.record = record;
+  }
+
+  /** Forget the record everywhere (logout); returns the record that was in use, if any. */
+  async forget(): Promise<boolean> {
+    const deleted = await (await this.deps.store()).delete(this.deps.origin);
+    this.record = null;
+    return deleted;
+  }
+
+  private async load(): Promise<CredentialRecord | null> {
+    const record = await (await this.deps.store()).read(this.deps.origin);
+    if (record) {
+      registerSecret(record.access_token);
+      registerSecret(record.refresh_token);
+    }
+    this.record = record;
+    return record;
+  }
+
+  private expiresWithin(record: CredentialRecord, ms: number): boolean {
+    return record.expires_at - this.now() < ms;
+  }
+
+  /** Single flight: every caller that needs a refresh right now shares one. */
+  private refreshOnce(record: CredentialRecord, rejectedToken?: string): Promise<CredentialRecord> {
+    this.refreshing ??= this.refreshUnderLock(record, rejectedToken).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshUnderLock(record: CredentialRecord, rejectedToken: string | undefined): Promise<CredentialRecord> {
+    return this.deps.withLock(async () => {
+      const store = await this.deps.store();
+      // Another process may have rotated the token while we waited for the lock: use its result.
+      const latest = await store.read(this.deps.origin);
+      if (latest && latest.access_token !== record.access_token && latest.access_token !== rejectedToken && !this.expiresWithin(latest, this.deps.refreshSkewMs)) {
+        registerSecret(latest.access_token);
+        registerSecret(latest.refresh_token);
+        this.record = latest;
+        return latest;
+      }
+      const base = latest?.refresh_token ? latest : record;
+      let next: CredentialRecord;
+      try {
+        next = await this.deps.refresh(base);
+      } catch (error) {
+        if (error instanceof RefreshRejectedError) {
+          this.deps.logger.warn("The saved Cronicorn sign-in can no longer be refreshed (the server rejected it); a new sign-in is needed.");
+          await store.delete(this.deps.origin);
+          this.record = null;
+          throw new AuthRequiredError("Your Cronicorn sign-in has ended (the server no longer accepts it). Call the `login` tool to sign in again.");
+        }
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new NetworkError(`Could not refresh the Cronicorn sign-in (${detail}). Your saved sign-in is kept; try again in a moment.`);
+      }
+      registerSecret(next.access_token);
+      registerSecret(next.refresh_token);
+      // Persist before use: a rotated refresh token that is only in memory would be lost on a crash.
+      await store.write(this.deps.origin, next);
+      this.record = next;
+      this.deps.logger.debug("Refreshed the Cronicorn access token.");
+      return next;
+    });
+  }
+}
+
+function bearer(record: CredentialRecord): Credential {
+  return { kind: "bearer", value: record.access_token };
+}

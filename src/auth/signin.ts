@@ -1,0 +1,138 @@
+/**
+ * One pending sign-in per server, shared by every tool call that needs it. A call waits a bounded
+ * time (with progress notifications); if the user has not approved by then it returns instructions,
+ * and the flow keeps going in the background so the next call succeeds without a new code.
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../log.js";
+import type { CallContext, SignInGate, SignInOutcome, SignInPrompt } from "../tools/context.js";
+import type { PendingAuthorization } from "./flows/pending.js";
+import type { CredentialRecord } from "./store/types.js";
+import type { SignInUi } from "./ui.js";
+
+export interface SignInDeps {
+  /** Choose a flow and start it. */
+  start(): Promise<PendingAuthorization>;
+  /** Try to open the browser on `url`; false when there is none here. */
+  openBrowser(url: string): Promise<boolean>;
+  /** Persist and use the new credential. */
+  adopt(record: CredentialRecord): Promise<void>;
+  ui: SignInUi;
+  waitMs: number;
+  logger: Logger;
+  /** How often a waiting call reports progress. */
+  progressEveryMs?: number;
+}
+
+interface Pending {
+  auth: PendingAuthorization;
+  message: string;
+  /** Settles when the sign-in ended: resolved on success, rejected with the reason otherwise. */
+  done: Promise<void>;
+}
+
+export function instructions(prompt: SignInPrompt): string {
+  return prompt.userCode
+    ? `Sign in to Cronicorn: open ${prompt.verificationUrl} and confirm the code ${prompt.userCode}, then ask again. (The code is valid until ${prompt.expiresAt}.)`
+    : `Sign in to Cronicorn: open ${prompt.verificationUrl} in your browser and approve access, then ask again.`;
+}
+
+export class SignInCoordinator implements SignInGate {
+  private pending: Pending | null = null;
+  private starting: Promise<Pending> | null = null;
+
+  constructor(private readonly deps: SignInDeps) {}
+
+  /** The prompt of the sign-in in progress, if any (for status). */
+  get prompt(): SignInPrompt | undefined {
+    return this.pending?.auth.prompt;
+  }
+
+  cancel(): void {
+    this.pending?.auth.cancel();
+    this.pending = null;
+  }
+
+  async awaitSignIn(call: CallContext): Promise<SignInOutcome> {
+    const pending = await this.begin();
+    const finished = await this.wait(pending, call);
+    if (finished) {
+      await pending.done; // rethrows the SignInError of a denied or expired sign-in
+      return { state: "ready" };
+    }
+    return { state: "pending", prompt: pending.auth.prompt, message: pending.message };
+  }
+
+  /** Start a sign-in, or join the one in progress. */
+  begin(): Promise<Pending> {
+    if (this.pending) return Promise.resolve(this.pending);
+    this.starting ??= this.startNew().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async startNew(): Promise<Pending> {
+    const auth = await this.deps.start();
+    const elicitationId = randomUUID();
+    const useElicitation = this.deps.ui.supportsUrlElicitation();
+    const opened = await this.deps.openBrowser(auth.prompt.verificationUrl);
+    const message = `${instructions(auth.prompt)}${opened ? " (A browser window was opened for you.)" : ""}`;
+
+    const done = auth.result.then(
+      async (record) => {
+        await this.deps.adopt(record);
+        this.deps.logger.info("Signed in to Cronicorn.");
+        if (useElicitation) await this.deps.ui.completeElicitation(elicitationId).catch(() => undefined);
+      },
+      (error: unknown) => {
+        this.deps.logger.warn(error instanceof Error ? error.message : String(error));
+        throw error;
+      },
+    );
+    const pending: Pending = { auth, message, done };
+    const clear = () => {
+      if (this.pending === pending) this.pending = null;
+    };
+    done.then(clear, clear);
+    this.pending = pending;
+
+    this.deps.ui.notify(message);
+    if (useElicitation) {
+      // The answer only says whether the user agreed to open the URL; the flow itself tells when they finished.
+      this.deps.ui.elicitUrl(elicitationId, auth.prompt.verificationUrl, message).catch((error: unknown) => {
+        this.deps.logger.debug(`URL elicitation not completed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+    return pending;
+  }
+
+  /** True when the sign-in ended within the wait; false when the wait ran out or the call was cancelled. */
+  private async wait(pending: Pending, call: CallContext): Promise<boolean> {
+    const started = Date.now();
+    const every = this.deps.progressEveryMs ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    let ticker: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      return await Promise.race([
+        pending.done.then(
+          () => true,
+          () => true,
+        ),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), this.deps.waitMs);
+          onAbort = () => resolve(false);
+          call.signal.addEventListener("abort", onAbort, { once: true });
+          ticker = setInterval(() => {
+            void call.progress(Date.now() - started, this.deps.waitMs, `Waiting for sign-in approval: ${pending.message}`);
+          }, every);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      clearInterval(ticker);
+      if (onAbort) call.signal.removeEventListener("abort", onAbort);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Which store holds the credentials (CRONICORN_TOKEN_STORE): "file", "keychain", or "auto" — the
+ * OS keychain when it answers, else the private file, said once on stderr. In auto mode the file is
+ * still read after the keychain, so a record the official server (or an earlier fallback) left
+ * there keeps working, and a keychain that fails later costs one warning, never a lost write.
+ */
+import os from "node:os";
+import path from "node:path";
+import type { Logger } from "../../log.js";
+import { createFileStore, type FileStore } from "./file.js";
+import { createKeychainStore, KeychainError, type KeychainStore, type KeytarLike } from "./keychain.js";
+import { StoreError, type CredentialRecord, type StoreKind, type TokenStore } from "./types.js";
+
+export type StoreMode = "auto" | "keychain" | "file";
+
+export interface CredentialStore extends TokenStore {
+  /** The store that receives writes. */
+  readonly kind: StoreKind;
+  /** For `status`: e.g. "OS keychain (Secret Service)" or "file ~/.cronicorn/credentials.json". */
+  describe(): string;
+}
+
+export interface OpenTokenStoreOptions {
+  mode: StoreMode;
+  dir: string;
+  timeoutMs: number;
+  logger: Logger;
+  loadKeytar?: () => Promise<KeytarLike>;
+}
+
+function keychainName(): string {
+  if (process.platform === "darwin") return "OS keychain (macOS Keychain)";
+  if (process.platform === "win32") return "OS keychain (Windows Credential Manager)";
+  return "OS keychain (Secret Service)";
+}
+
+function displayPath(file: string): string {
+  const home = os.homedir();
+  return file.startsWith(home + path.sep) ? `~${file.slice(home.length)}` : file;
+}
+
+function describedAs(store: TokenStore, description: string): CredentialStore {
+  return {
+    kind: store.kind,
+    describe: () => description,
+    read: (origin) => store.read(origin),
+    write: (origin, record) => store.write(origin, record),
+    delete: (origin) => store.delete(origin),
+  };
+}
+
+/** Auto mode with a working keychain: writes go there, the file is the safety net. */
+function keychainFirst(keychain: KeychainStore, file: FileStore, logger: Logger): CredentialStore {
+  const fileName = displayPath(file.path);
+  const fellBack = (err: unknown, what: string): void => {
+    if (!(err instanceof StoreError)) throw err;
+    logger.warn(`${err.message} Using the file ${fileName} for this ${what}.`);
+  };
+
+  return {
+    kind: "keychain",
+    describe: () => `${keychainName()}, then file ${fileName}`,
+    async read(origin) {
+      let stored: CredentialRecord | null;
+      try {
+        stored = await keychain.read(origin);
+      } catch (err) {
+        fellBack(err, "read");
+        return file.read(origin);
+      }
+      if (!stored) return file.read(origin);
+      // A newer record of ours in the file means a keychain write failed (or file mode was used since).
+      const own = await file.read(origin, { legacy: false }).catch(() => null);
+      return own && own.obtained_at > stored.obtained_at ? own : stored;
+    },
+    async write(origin, record) {
+      try {
+        await keychain.write(origin, record);
+      } catch (err) {
+        fellBack(err, "write");
+        return file.write(origin, record);
+      }
+      // Our older copy in the file would be stale plaintext; the official server's record is not ours to remove.
+      await file.delete(origin, { legacy: false }).catch((err: unknown) => {
+        logger.warn(`Saved to the keychain, but could not remove the older copy from ${fileName}: ${String(err)}`);
+      });
+    },
+    async delete(origin) {
+      let removed = false;
+      try {
+        removed = await keychain.delete(origin);
+      } catch (err) {
+        fellBack(err, "sign-out");
+      }
+      return (await file.delete(origin)) || removed;
+    },
+  };
+}
+
+/** Decide the store once per process (gh-style precedence: the keychain when it works, else the file). */
+export async function openTokenStore(opts: OpenTokenStoreOptions): Promise<CredentialStore> {
+  const { mode, dir, timeoutMs, logger, loadKeytar } = opts;
+  const file = createFileStore({ dir, logger });
+  const fileDescription = `file ${displayPath(file.path)}`;
+  if (mode === "file") return describedAs(file, fileDescription);
+
+  const keychain = createKeychainStore({ timeoutMs, logger, ...(loadKeytar ? { loadKeytar } : {}) });
+  if (mode === "keychain") {
+    await keychain.probe();
+    return describedAs(keychain, keychainName());
+  }
+  try {
+    await keychain.probe();
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    const problem = err instanceof KeychainError ? err.problem : err.message;
+    logger.warn(`Credentials are kept in ${fileDescription}, readable only by you, because ${problem}. Set CRONICORN_TOKEN_STORE=file to skip the keychain.`);
+    return describedAs(file, `${fileDescription} (OS keychain unavailable)`);
+  }
+  logger.debug(`Credentials are kept in the ${keychainName()}.`);
+  return keychainFirst(keychain, file, logger);
+}
+
+export { StoreError } from "./types.js";
+export type { CredentialRecord, StoreKind, TokenStore } from "./types.js";
+export type { KeytarLike } from "./keychain.js";
+export { withStoreLock, storeLockPath, type LockOptions } from "./lock.js";

@@ -1,0 +1,149 @@
+/**
+ * Environment → one validated, frozen Config. A bad value never stops the server: `loadConfig`
+ * reports problems instead of throwing, so the server can still answer the MCP handshake and
+ * return the problem from every tool call, where the user can see it.
+ */
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** Plain http is acceptable only for this machine; every other URL must be https. */
+export function isSecureOrLoopback(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname));
+}
+
+export function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
+
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .url(`${name} must be a full URL such as https://cronicorn.com/api`)
+    .refine((v) => isSecureOrLoopback(new URL(v)), `${name} must use https (plain http is allowed only for 127.0.0.1/localhost)`)
+    .transform((v) => v.replace(/\/+$/, ""));
+
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ["", "0", "1", "true", "false", "yes", "no"].includes(v), "must be 1/0, true/false or yes/no")
+  .transform((v) => ["1", "true", "yes"].includes(v));
+
+const positiveInt = (name: string) =>
+  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be greater than 0`);
+
+export const TOOL_GROUPS = ["jobs", "endpoints", "scheduling", "runs", "account"] as const;
+export type ToolGroup = (typeof TOOL_GROUPS)[number];
+
+const envSchema = z.object({
+  CRONICORN_API_URL: httpUrl("CRONICORN_API_URL").default("https://cronicorn.com/api"),
+  CRONICORN_WEB_URL: httpUrl("CRONICORN_WEB_URL").default("https://cronicorn.com"),
+  CRONICORN_ISSUER: httpUrl("CRONICORN_ISSUER").optional(),
+  CRONICORN_API_KEY: z.string().trim().min(1).optional(),
+  CRONICORN_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  CRONICORN_CLIENT_ID: z.string().trim().min(1).default("cronicorn-mcp"),
+  CRONICORN_SCOPE: z.string().trim().min(1).optional(),
+  CRONICORN_AUTH_FLOW: z.enum(["auto", "device", "pkce"]).default("auto"),
+  CRONICORN_LOGIN_WAIT_S: z.coerce.number({ error: "CRONICORN_LOGIN_WAIT_S must be a number" }).min(0).max(600).default(60),
+  CRONICORN_SIGNIN_TIMEOUT_S: positiveInt("CRONICORN_SIGNIN_TIMEOUT_S").max(3600).default(1800),
+  CRONICORN_NO_BROWSER: flag.default(false),
+  CRONICORN_TOKEN_STORE: z.enum(["auto", "keychain", "file"]).default("auto"),
+  CRONICORN_CONFIG_DIR: z.string().trim().min(1).optional(),
+  CRONICORN_TIMEOUT_MS: positiveInt("CRONICORN_TIMEOUT_MS").default(30_000),
+  CRONICORN_REFRESH_SKEW_S: z.coerce.number().min(0).default(300),
+  CRONICORN_KEYCHAIN_TIMEOUT_MS: positiveInt("CRONICORN_KEYCHAIN_TIMEOUT_MS").default(3_000),
+  CRONICORN_READ_ONLY: flag.default(false),
+  CRONICORN_TOOLS: z
+    .string()
+    .trim()
+    .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.enum(TOOL_GROUPS, { error: `CRONICORN_TOOLS takes a comma list of: ${TOOL_GROUPS.join(", ")}` })))
+    .optional(),
+});
+
+export interface Config {
+  apiUrl: string;
+  /** scheme://host[:port] of the API: the key of the credential record. */
+  apiOrigin: string;
+  webUrl: string;
+  /** Cronicorn's own device-approval page (`{web}/device/approve`), when the web app is known for this API. */
+  deviceApprovalUrl: string | undefined;
+  /** Where OAuth metadata is looked up (RFC 8414); defaults to the API origin. */
+  issuer: string;
+  apiKey: string | undefined;
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  clientId: string;
+  scope: string | undefined;
+  authFlow: "auto" | "device" | "pkce";
+  loginWaitMs: number;
+  /** How long a started sign-in (browser callback) stays valid. */
+  signInTimeoutMs: number;
+  noBrowser: boolean;
+  tokenStore: "auto" | "keychain" | "file";
+  configDir: string;
+  requestTimeoutMs: number;
+  refreshSkewMs: number;
+  keychainTimeoutMs: number;
+  readOnly: boolean;
+  /** Tool groups to expose; undefined means all. */
+  toolGroups: readonly ToolGroup[] | undefined;
+}
+
+export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false; problems: string[] };
+
+export interface ConfigOverrides {
+  readOnly?: boolean;
+  toolGroups?: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): ConfigResult {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    // An empty variable (common in client config snippets) means "not set".
+    if (value !== undefined && value.trim() !== "") raw[key] = value;
+  }
+  if (overrides.readOnly) raw.CRONICORN_READ_ONLY = "1";
+  if (overrides.toolGroups !== undefined) raw.CRONICORN_TOOLS = overrides.toolGroups;
+
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+    };
+  }
+  const e = parsed.data;
+  const apiOrigin = new URL(e.CRONICORN_API_URL).origin;
+  // The web app is known when it was configured, or when the API is Cronicorn's own cloud.
+  const webKnown = raw.CRONICORN_WEB_URL !== undefined || apiOrigin === new URL(e.CRONICORN_WEB_URL).origin || apiOrigin === "https://cronicorn.com";
+  return {
+    ok: true,
+    config: Object.freeze({
+      apiUrl: e.CRONICORN_API_URL,
+      apiOrigin,
+      webUrl: e.CRONICORN_WEB_URL,
+      deviceApprovalUrl: webKnown ? `${e.CRONICORN_WEB_URL}/device/approve` : undefined,
+      issuer: e.CRONICORN_ISSUER ?? apiOrigin,
+      apiKey: e.CRONICORN_API_KEY,
+      logLevel: e.CRONICORN_LOG_LEVEL,
+      clientId: e.CRONICORN_CLIENT_ID,
+      scope: e.CRONICORN_SCOPE,
+      authFlow: e.CRONICORN_AUTH_FLOW,
+      loginWaitMs: Math.round(e.CRONICORN_LOGIN_WAIT_S * 1000),
+      signInTimeoutMs: e.CRONICORN_SIGNIN_TIMEOUT_S * 1000,
+      noBrowser: e.CRONICORN_NO_BROWSER,
+      tokenStore: e.CRONICORN_TOKEN_STORE,
+      configDir: e.CRONICORN_CONFIG_DIR ?? path.join(os.homedir(), ".cronicorn"),
+      requestTimeoutMs: e.CRONICORN_TIMEOUT_MS,
+      refreshSkewMs: Math.round(e.CRONICORN_REFRESH_SKEW_S * 1000),
+      keychainTimeoutMs: e.CRONICORN_KEYCHAIN_TIMEOUT_MS,
+      readOnly: e.CRONICORN_READ_ONLY,
+      toolGroups: e.CRONICORN_TOOLS && e.CRONICORN_TOOLS.length > 0 ? Object.freeze([...e.CRONICORN_TOOLS]) : undefined,
+    }),
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Builds everything a tool call needs, on the first call (never at startup): the token store, the
+ * session, the API client, the sign-in coordinator and the account service. Loaded with import() so
+ * none of it (openid-client, keytar, open) slows down the MCP handshake.
+ */
+import { CronicornClient } from "./api/client.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./log.js";
+import type { Runtime } from "./tools/context.js";
+import { createAccountService } from "./auth/account.js";
+import { browserAvailable, createOpener } from "./auth/browser.js";
+import { startSignIn } from "./auth/flows/choose.js";
+import { createRefresher } from "./auth/flows/refresh.js";
+import { Session } from "./auth/session.js";
+import { SignInCoordinator } from "./auth/signin.js";
+import { openTokenStore } from "./auth/store/index.js";
+import { withStoreLock } from "./auth/store/lock.js";
+import type { SignInUi } from "./auth/ui.js";
+
+export interface AuthParts {
+  session: Session;
+  signIn: SignInCoordinator;
+  runtime: Runtime;
+}
+
+export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, env: NodeJS.ProcessEnv = process.env, waitMs = config.loginWaitMs): AuthParts {
+  let store: ReturnType<typeof openTokenStore> | undefined;
+  const getStore = () =>
+    (store ??= openTokenStore({ mode: config.tokenStore, dir: config.configDir, timeoutMs: config.keychainTimeoutMs, logger }).catch((error: unknown) => {
+      store = undefined; // a store that failed to open is retried on the next call
+      throw error;
+    }));
+
+  const session = new Session({
+    origin: config.apiOrigin,
+    apiKey: config.apiKey,
+    refreshSkewMs: config.refreshSkewMs,
+    store: getStore,
+    refresh: createRefresher(),
+    withLock: (fn) => withStoreLock(config.configDir, config.apiOrigin, fn),
+    logger,
+  });
+
+  const hasBrowser = browserAvailable(env, config.noBrowser);
+  const opener = createOpener(logger);
+  const signIn = new SignInCoordinator({
+    start: () => startSignIn(config, hasBrowser),
+    openBrowser: (url) => (hasBrowser ? opener(url) : Promise.resolve(false)),
+    adopt: (record) => session.adopt(record),
+    ui,
+    waitMs,
+    logger,
+  });
+
+  const api = new CronicornClient({ apiUrl: config.apiUrl, timeoutMs: config.requestTimeoutMs, authorizer: session, logger });
+  const account = createAccountService({ apiUrl: config.apiUrl, session, signIn, store: getStore, timeoutMs: Math.min(config.requestTimeoutMs, 10_000) });
+  return { session, signIn, runtime: { api, account, gate: signIn } };
+}
+
+export async function loadRuntime(config: Config, logger: Logger, ui: SignInUi): Promise<Runtime> {
+  return createAuthParts(config, logger, ui).runtime;
+}

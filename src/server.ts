@@ -1,0 +1,78 @@
+/**
+ * Builds the McpServer: instructions, tools (filtered by read-only mode and tool groups), and the
+ * bridge that lets sign-in talk to the user through the client. Nothing here touches the network:
+ * the runtime (API client, session, sign-in) is built on the first tool call.
+ */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ConfigResult } from "./config.js";
+import { ConfigError } from "./api/errors.js";
+import type { SignInUi } from "./auth/ui.js";
+import type { Logger } from "./log.js";
+import { SERVER_INSTRUCTIONS } from "./instructions.js";
+import { registerGuides, registerPrompts } from "./prompts.js";
+import type { Runtime } from "./tools/context.js";
+import type { ToolDefinition } from "./tools/define.js";
+import { accountTools } from "./tools/account.js";
+import { authTools } from "./tools/auth.js";
+import { endpointTools } from "./tools/endpoints.js";
+import { jobTools } from "./tools/jobs.js";
+import { runTools } from "./tools/runs.js";
+import { schedulingTools } from "./tools/scheduling.js";
+
+export const ALL_TOOLS: readonly ToolDefinition[] = [...jobTools, ...endpointTools, ...schedulingTools, ...runTools, ...accountTools, ...authTools];
+
+export interface ServerOptions {
+  version: string;
+  config: ConfigResult;
+  logger: Logger & { addSink(sink: (level: "debug" | "info" | "warn" | "error", message: string) => void): void };
+  /** Builds the runtime on first use; injected so the heavy modules load lazily. */
+  loadRuntime(ui: SignInUi): Promise<Runtime>;
+}
+
+/** The tools this configuration exposes. */
+export function selectTools(config: ConfigResult): ToolDefinition[] {
+  if (!config.ok) return [...ALL_TOOLS];
+  const { readOnly, toolGroups } = config.config;
+  return ALL_TOOLS.filter((tool) => (tool.group === "auth" || !toolGroups || toolGroups.includes(tool.group)) && (!readOnly || tool.readOnly));
+}
+
+export function buildServer(options: ServerOptions): McpServer {
+  const server = new McpServer(
+    { name: "cronicorn-mcp", title: "Cronicorn", version: options.version },
+    { capabilities: { logging: {} }, instructions: SERVER_INSTRUCTIONS },
+  );
+
+  const ui: SignInUi = {
+    supportsUrlElicitation: () => Boolean(server.server.getClientCapabilities()?.elicitation?.url),
+    async elicitUrl(elicitationId, url, message) {
+      await server.server.elicitInput({ mode: "url", elicitationId, url, message });
+    },
+    async completeElicitation(elicitationId) {
+      await server.server.createElicitationCompletionNotifier(elicitationId)();
+    },
+    notify(message) {
+      options.logger.info(message);
+      if (server.isConnected()) server.sendLoggingMessage({ level: "notice", logger: "cronicorn-mcp", data: message }).catch(() => undefined);
+    },
+  };
+  // Mirror warnings and errors to the client as MCP logging notifications, where the user can see them.
+  options.logger.addSink((level, message) => {
+    if (!server.isConnected() || (level !== "warn" && level !== "error")) return;
+    server.sendLoggingMessage({ level: level === "warn" ? "warning" : "error", logger: "cronicorn-mcp", data: message }).catch(() => undefined);
+  });
+
+  let runtime: Promise<Runtime> | undefined;
+  const getRuntime = (): Promise<Runtime> => {
+    if (!options.config.ok) return Promise.reject(new ConfigError(options.config.problems));
+    runtime ??= options.loadRuntime(ui).catch((error: unknown) => {
+      runtime = undefined; // let the next call try again
+      throw error;
+    });
+    return runtime;
+  };
+
+  for (const tool of selectTools(options.config)) tool.register(server, getRuntime);
+  registerGuides(server);
+  registerPrompts(server, { readOnly: options.config.ok && options.config.config.readOnly });
+  return server;
+}

@@ -1,0 +1,76 @@
+/** Sign-in, status and sign-out. These run without a credential and never show one. */
+import { z } from "zod";
+import { SignInPendingError, defineTool, SignInPromptSchema } from "./define.js";
+import type { AuthStatus } from "./context.js";
+
+const AuthStatusSchema = z.object({
+  signedIn: z.boolean(),
+  apiUrl: z.string(),
+  source: z.enum(["api-key", "keychain", "file", "none"]).describe("Where the credential in use comes from."),
+  store: z.string().describe("Where sign-ins are saved."),
+  flow: z.enum(["device", "pkce", "legacy", "api-key"]).optional(),
+  user: z.object({ id: z.string().optional(), email: z.string().optional(), name: z.string().optional() }).optional(),
+  expiresAt: z.string().optional(),
+  daysLeft: z.number().optional(),
+  hasRefreshToken: z.boolean().optional(),
+  pendingSignIn: SignInPromptSchema.optional(),
+  problem: z.string().optional(),
+});
+
+export function describeStatus(s: AuthStatus): string {
+  if (!s.signedIn) {
+    const pending = s.pendingSignIn ? ` A sign-in is waiting for approval at ${s.pendingSignIn.verificationUrl}${s.pendingSignIn.userCode ? ` (code ${s.pendingSignIn.userCode})` : ""}.` : "";
+    return `Not signed in to ${s.apiUrl}.${s.problem ? ` ${s.problem}` : ""}${pending} Use the login tool to sign in.`;
+  }
+  const who = s.user?.email ?? s.user?.name ?? "an unknown user";
+  const until = s.expiresAt ? `; token valid until ${s.expiresAt}${s.daysLeft !== undefined ? ` (${s.daysLeft} day(s) left)` : ""}` : "";
+  const refresh = s.hasRefreshToken === undefined ? "" : s.hasRefreshToken ? "; refreshes automatically" : "; no refresh token (sign in again when it expires)";
+  return `Signed in to ${s.apiUrl} as ${who} via ${s.flow ?? s.source} (${s.source === "api-key" ? "CRONICORN_API_KEY" : s.store})${until}${refresh}.`;
+}
+
+export const authTools = [
+  defineTool({
+    name: "login",
+    title: "Sign in to Cronicorn",
+    group: "auth",
+    description:
+      "Sign in to Cronicorn. Opens the sign-in page in the user's browser (or shows a URL and code to enter). Other tools start a sign-in by themselves " +
+      "when needed, so call this only when the user asks to sign in or switch accounts (force: true). Returns the sign-in status.",
+    input: z.object({ force: z.boolean().optional().describe("Sign in again even if already signed in (e.g. to switch accounts).") }),
+    output: { key: "status", schema: AuthStatusSchema },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    needsAuth: false,
+    run: async ({ force }, { account }, call) => {
+      const outcome = await account.login(call, force ?? false);
+      if (outcome.state === "pending") throw new SignInPendingError(outcome.prompt, outcome.message);
+      return outcome.status ?? (await account.status());
+    },
+    summary: describeStatus,
+  }),
+  defineTool({
+    name: "auth_status",
+    title: "Sign-in status",
+    group: "auth",
+    description: "Whether this server is signed in to Cronicorn, as whom, where the credential is kept, and when it expires. Never shows the token itself.",
+    input: z.object({}),
+    output: { key: "status", schema: AuthStatusSchema },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    needsAuth: false,
+    run: (_a, { account }) => account.status(),
+    summary: describeStatus,
+  }),
+  defineTool({
+    name: "logout",
+    title: "Sign out of Cronicorn",
+    group: "auth",
+    description:
+      "Sign out: revoke this server's session on the Cronicorn server where possible and delete the saved credential from the keychain and the credentials file. " +
+      "The next tool call will ask to sign in again. (A CRONICORN_API_KEY set in the environment is not affected.)",
+    input: z.object({}),
+    output: { key: "logout", schema: z.object({ revokedOnServer: z.union([z.boolean(), z.literal("not-applicable")]), deletedLocal: z.array(z.string()), message: z.string() }) },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    needsAuth: false,
+    run: (_a, { account }) => account.logout(),
+    summary: (r) => r.message,
+  }),
+];

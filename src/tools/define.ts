@@ -1,0 +1,128 @@
+/**
+ * One small definition per tool (name, title, model-facing description, typed input, output schema,
+ * annotations, run, summary) and the single place that turns a run into an MCP result: structured
+ * content plus short text on success, `isError` with an actionable message on failure, and a
+ * sign-in prompt (not an error) when the user has to approve a sign-in first.
+ */
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { AuthRequiredError } from "../api/errors.js";
+import { redact } from "../log.js";
+import type { CallContext, Runtime, SignInPrompt, ToolContext, ToolGroup } from "./context.js";
+
+export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodType> {
+  name: string;
+  title: string;
+  description: string;
+  group: ToolGroup | "auth";
+  input: In;
+  /** structuredContent is `{ [key]: value }`; while a sign-in is pending it is `{ signIn }` instead. */
+  output: { key: string; schema: Out };
+  annotations: Required<Pick<ToolAnnotations, "readOnlyHint" | "destructiveHint" | "idempotentHint" | "openWorldHint">>;
+  /** false for tools that must run without a credential (login, status, logout). */
+  needsAuth?: boolean;
+  run(args: z.infer<In>, ctx: ToolContext, call: CallContext): Promise<z.infer<Out>>;
+  summary(result: z.infer<Out>, args: z.infer<In>): string;
+}
+
+/** Thrown by a run that must stop until the user approves a sign-in: becomes a (non-error) sign-in prompt. */
+export class SignInPendingError extends Error {
+  override readonly name = "SignInPendingError";
+  constructor(
+    readonly prompt: SignInPrompt,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ToolDefinition {
+  name: string;
+  group: ToolGroup | "auth";
+  readOnly: boolean;
+  register(server: McpServer, runtime: () => Promise<Runtime>): void;
+}
+
+export const SignInPromptSchema = z.object({
+  verificationUrl: z.string().describe("Open this URL to approve the sign-in."),
+  userCode: z.string().optional().describe("Code to confirm on that page (device flow)."),
+  flow: z.enum(["device", "pkce"]),
+  expiresAt: z.string().describe("ISO time when this sign-in attempt expires."),
+});
+
+export function defineTool<In extends z.ZodObject, Out extends z.ZodType>(spec: ToolSpec<In, Out>): ToolDefinition {
+  const outputSchema = z.object({
+    [spec.output.key]: spec.output.schema.optional(),
+    signIn: SignInPromptSchema.optional().describe("Present instead of the result when the user must first approve a sign-in."),
+  });
+  return {
+    name: spec.name,
+    group: spec.group,
+    readOnly: spec.annotations.readOnlyHint,
+    register(server, runtime) {
+      server.registerTool(
+        spec.name,
+        { title: spec.title, description: spec.description, inputSchema: spec.input, outputSchema, annotations: { title: spec.title, ...spec.annotations } },
+        (async (args: z.infer<In>, extra: Extra) => {
+          const call = callContext(extra);
+          try {
+            const rt = await runtime();
+            return await runWithSignIn(spec, args, rt, call);
+          } catch (error) {
+            if (error instanceof SignInPendingError) return pendingResult(error.prompt, error.message);
+            return errorResult(error);
+          }
+        }) as never,
+      );
+    },
+  };
+}
+
+interface Extra {
+  signal: AbortSignal;
+  _meta?: { progressToken?: string | number };
+  sendNotification: (notification: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; total?: number; message?: string } }) => Promise<void>;
+}
+
+function callContext(extra: Extra): CallContext {
+  const token = extra._meta?.progressToken;
+  return {
+    signal: extra.signal,
+    async progress(progress, total, message) {
+      if (token === undefined) return;
+      await extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress, total, message } }).catch(() => undefined);
+    },
+  };
+}
+
+async function runWithSignIn<In extends z.ZodObject, Out extends z.ZodType>(
+  spec: ToolSpec<In, Out>,
+  args: z.infer<In>,
+  rt: Runtime,
+  call: CallContext,
+): Promise<CallToolResult> {
+  try {
+    return success(spec, args, await spec.run(args, rt, call));
+  } catch (error) {
+    if (!(error instanceof AuthRequiredError) || !error.signInHelps || spec.needsAuth === false) throw error;
+    const outcome = await rt.gate.awaitSignIn(call);
+    if (outcome.state === "pending") return pendingResult(outcome.prompt, outcome.message);
+    // Signed in while we waited: do the call the user asked for.
+    return success(spec, args, await spec.run(args, rt, call));
+  }
+}
+
+function success<In extends z.ZodObject, Out extends z.ZodType>(spec: ToolSpec<In, Out>, args: z.infer<In>, value: z.infer<Out>): CallToolResult {
+  const text = `${spec.summary(value, args)}\n\n${JSON.stringify(value, null, 2)}`;
+  return { content: [{ type: "text", text: redact(text) }], structuredContent: { [spec.output.key]: value } };
+}
+
+export function pendingResult(prompt: SignInPrompt, message: string): CallToolResult {
+  return { content: [{ type: "text", text: message }], structuredContent: { signIn: { ...prompt } } };
+}
+
+export function errorResult(error: unknown): CallToolResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return { content: [{ type: "text", text: redact(message) }], isError: true };
+}

@@ -1,0 +1,98 @@
+/** Jobs: the folders that group endpoints. */
+import { z } from "zod";
+import { Job, JobId, JobList, JobStatus, JobWithCount, jobFields } from "../api/schemas.js";
+import { defineTool } from "./define.js";
+
+const jobPath = (jobId: string) => `/jobs/${encodeURIComponent(jobId)}`;
+
+export const jobTools = [
+  defineTool({
+    name: "create_job",
+    title: "Create job",
+    group: "jobs",
+    description:
+      "Create a new Cronicorn job: a named container that groups related endpoints (scheduled HTTP requests). " +
+      "Use this first when the user wants to schedule something new, then call add_endpoint with the returned job id. " +
+      "Returns the job (id, name, status).",
+    input: z.object(jobFields),
+    output: { key: "job", schema: Job },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    run: (args, { api }) => api.request({ method: "POST", path: "/jobs", body: args, response: Job }),
+    summary: (job) => `Created job "${job.name}" (id ${job.id}, ${job.status}).`,
+  }),
+  defineTool({
+    name: "get_job",
+    title: "Get job",
+    group: "jobs",
+    description: "Fetch one job by id. Returns its name, description, status (active, paused or archived) and timestamps.",
+    input: z.object({ jobId: JobId }),
+    output: { key: "job", schema: Job },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: ({ jobId }, { api }) => api.request({ method: "GET", path: jobPath(jobId), response: Job, what: `job ${jobId}` }),
+    summary: (job) => `Job "${job.name}" (id ${job.id}) is ${job.status}.`,
+  }),
+  defineTool({
+    name: "list_jobs",
+    title: "List jobs",
+    group: "jobs",
+    description:
+      "List the user's jobs with their endpoint counts. Optionally filter by status (active, paused, archived). " +
+      "Use this to find job ids before working with endpoints.",
+    input: z.object({ status: JobStatus.optional().describe("Only jobs with this status.") }),
+    output: { key: "jobs", schema: z.array(JobWithCount) },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: async ({ status }, { api }) => (await api.request({ method: "GET", path: "/jobs", query: { status }, response: JobList })).jobs,
+    summary: (jobs) =>
+      jobs.length === 0
+        ? "No jobs found."
+        : `${jobs.length} job(s): ${jobs.map((j) => `"${j.name}" (${j.id}, ${j.status}${j.endpointCount === undefined ? "" : `, ${j.endpointCount} endpoint(s)`})`).join("; ")}.`,
+  }),
+  defineTool({
+    name: "update_job",
+    title: "Update job",
+    group: "jobs",
+    description: "Rename a job or change its description. Give only the fields to change. Returns the updated job.",
+    input: z
+      .object({ jobId: JobId, name: jobFields.name.optional(), description: jobFields.description })
+      .refine((v) => v.name !== undefined || v.description !== undefined, { message: "give name and/or description to change", path: ["name"] }),
+    output: { key: "job", schema: Job },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: ({ jobId, ...changes }, { api }) => api.request({ method: "PATCH", path: jobPath(jobId), body: changes, response: Job, what: `job ${jobId}`, idempotent: true }),
+    summary: (job) => `Updated job "${job.name}" (id ${job.id}).`,
+  }),
+  defineTool({
+    name: "archive_job",
+    title: "Archive job",
+    group: "jobs",
+    description:
+      "Archive a job (soft delete): it and its endpoints stop running and it moves to the archived list. " +
+      "Confirm with the user first. Returns the archived job.",
+    input: z.object({ jobId: JobId }),
+    output: { key: "job", schema: Job },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    run: ({ jobId }, { api }) => api.request({ method: "DELETE", path: jobPath(jobId), response: Job, what: `job ${jobId}` }),
+    summary: (job) => `Archived job "${job.name}" (id ${job.id}).`,
+  }),
+  defineTool({
+    name: "pause_job",
+    title: "Pause job",
+    group: "jobs",
+    description: "Pause a job: none of its endpoints run until resume_job. Returns the job with status paused.",
+    input: z.object({ jobId: JobId }),
+    output: { key: "job", schema: Job },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: ({ jobId }, { api }) => api.request({ method: "POST", path: `${jobPath(jobId)}/pause`, response: Job, what: `job ${jobId}`, idempotent: true }),
+    summary: (job) => `Job "${job.name}" (id ${job.id}) is now ${job.status}.`,
+  }),
+  defineTool({
+    name: "resume_job",
+    title: "Resume job",
+    group: "jobs",
+    description: "Resume a paused job so its endpoints run on schedule again. Returns the job with status active.",
+    input: z.object({ jobId: JobId }),
+    output: { key: "job", schema: Job },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: ({ jobId }, { api }) => api.request({ method: "POST", path: `${jobPath(jobId)}/resume`, response: Job, what: `job ${jobId}`, idempotent: true }),
+    summary: (job) => `Job "${job.name}" (id ${job.id}) is now ${job.status}.`,
+  }),
+];

@@ -1,0 +1,127 @@
+/** Adaptive scheduling: temporary hints, one-shot runs, pauses, and failure resets for one endpoint. */
+import { z } from "zod";
+import { Endpoint, EndpointId } from "../api/schemas.js";
+import { defineTool } from "./define.js";
+
+const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
+const reason = z.string().trim().min(1).max(500).optional().describe("Why, in a few words (kept with the hint for the user and the planner).");
+const ttlMinutes = z.number().int().positive().max(10_080).optional().describe("How long the hint lasts, in minutes (default set by Cronicorn). After it expires the baseline schedule applies again.");
+// Cronicorn may answer these with the updated endpoint or with 204 No Content; both mean done.
+const MaybeEndpoint = Endpoint.optional();
+const ignored = z.unknown();
+
+const changed = (endpointId: string) => ({ endpointId, ok: true as const });
+const Ack = z.object({ endpointId: z.string(), ok: z.literal(true) });
+const EndpointAck = Ack.extend({ endpoint: Endpoint.optional().describe("The updated endpoint, when Cronicorn returns it.") });
+const withEndpoint = (endpointId: string, endpoint: z.infer<typeof MaybeEndpoint>) => ({ ...changed(endpointId), ...(endpoint ? { endpoint } : {}) });
+
+export const schedulingTools = [
+  defineTool({
+    name: "apply_interval_hint",
+    title: "Apply interval hint",
+    group: "scheduling",
+    description:
+      "Temporarily run an endpoint every intervalMs milliseconds instead of its baseline (e.g. poll faster during an incident), " +
+      "for ttlMinutes. Cronicorn still respects the endpoint's minIntervalMs/maxIntervalMs. Returns an acknowledgement; get_endpoint shows the active hint.",
+    input: z.object({
+      endpointId: EndpointId,
+      intervalMs: z.number().int("intervalMs must be a whole number of milliseconds").positive("intervalMs must be greater than 0").describe("The temporary interval in milliseconds."),
+      ttlMinutes,
+      reason,
+    }),
+    output: { key: "hint", schema: Ack },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: async ({ endpointId, ...body }, { api }) => {
+      await api.request({ method: "POST", path: at(endpointId, "hints/interval"), body, response: ignored, what: `endpoint ${endpointId}`, idempotent: true });
+      return changed(endpointId);
+    },
+    summary: (_r, args) => `Endpoint ${args.endpointId} will run every ${args.intervalMs} ms${args.ttlMinutes ? ` for ${args.ttlMinutes} min` : ""}.`,
+  }),
+  defineTool({
+    name: "schedule_one_shot",
+    title: "Schedule one-shot run",
+    group: "scheduling",
+    description:
+      "Run an endpoint once at a given moment, on top of its schedule: give nextRunAt (ISO 8601 time) or nextRunInMs (milliseconds from now), not both. " +
+      "Returns an acknowledgement.",
+    input: z
+      .object({
+        endpointId: EndpointId,
+        nextRunAt: z.iso.datetime({ offset: true, message: "nextRunAt must be an ISO 8601 time such as 2026-01-31T09:00:00Z" }).optional().describe("When to run, ISO 8601."),
+        nextRunInMs: z.number().int().nonnegative().optional().describe("Run this many milliseconds from now."),
+        ttlMinutes,
+        reason,
+      })
+      .superRefine((v, ctx) => {
+        if ((v.nextRunAt === undefined) === (v.nextRunInMs === undefined)) {
+          ctx.addIssue({ code: "custom", path: ["nextRunAt"], message: "give exactly one of nextRunAt or nextRunInMs" });
+        }
+      }),
+    output: { key: "hint", schema: Ack },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    run: async ({ endpointId, ...body }, { api }) => {
+      await api.request({ method: "POST", path: at(endpointId, "hints/oneshot"), body, response: ignored, what: `endpoint ${endpointId}` });
+      return changed(endpointId);
+    },
+    summary: (_r, args) => `Endpoint ${args.endpointId} will run once ${args.nextRunAt ? `at ${args.nextRunAt}` : `in ${args.nextRunInMs} ms`}.`,
+  }),
+  defineTool({
+    name: "pause_endpoint",
+    title: "Pause endpoint",
+    group: "scheduling",
+    description: "Pause one endpoint until pausedUntil (ISO 8601 time). Use resume_endpoint to resume earlier. Returns an acknowledgement with the endpoint when Cronicorn sends it.",
+    input: z.object({
+      endpointId: EndpointId,
+      pausedUntil: z.iso.datetime({ offset: true, message: "pausedUntil must be an ISO 8601 time such as 2026-01-31T09:00:00Z" }).describe("Resume automatically at this time (ISO 8601)."),
+      reason,
+    }),
+    output: { key: "pause", schema: EndpointAck },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: async ({ endpointId, ...body }, { api }) =>
+      withEndpoint(endpointId, await api.request({ method: "POST", path: at(endpointId, "pause"), body, response: MaybeEndpoint, what: `endpoint ${endpointId}`, idempotent: true })),
+    summary: (_r, args) => `Endpoint ${args.endpointId} is paused until ${args.pausedUntil}.`,
+  }),
+  defineTool({
+    name: "resume_endpoint",
+    title: "Resume endpoint",
+    group: "scheduling",
+    description: "Resume a paused endpoint now. Returns an acknowledgement with the endpoint when Cronicorn sends it.",
+    input: z.object({ endpointId: EndpointId, reason }),
+    output: { key: "pause", schema: EndpointAck },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: async ({ endpointId, reason: why }, { api }) =>
+      withEndpoint(
+        endpointId,
+        await api.request({ method: "POST", path: at(endpointId, "pause"), body: { pausedUntil: null, reason: why }, response: MaybeEndpoint, what: `endpoint ${endpointId}`, idempotent: true }),
+      ),
+    summary: (r) => `Endpoint ${r.endpointId} is running again${r.endpoint?.nextRunAt ? `; next run ${r.endpoint.nextRunAt}` : ""}.`,
+  }),
+  defineTool({
+    name: "clear_hints",
+    title: "Clear hints",
+    group: "scheduling",
+    description: "Remove every active hint (interval or one-shot) from an endpoint so it follows its baseline schedule again. Returns an acknowledgement.",
+    input: z.object({ endpointId: EndpointId }),
+    output: { key: "hint", schema: Ack },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: async ({ endpointId }, { api }) => {
+      await api.request({ method: "DELETE", path: at(endpointId, "hints"), what: `endpoint ${endpointId}` });
+      return changed(endpointId);
+    },
+    summary: (_r, args) => `Cleared hints on endpoint ${args.endpointId}; it follows its baseline schedule.`,
+  }),
+  defineTool({
+    name: "reset_failures",
+    title: "Reset failure count",
+    group: "scheduling",
+    description: "Reset an endpoint's consecutive failure count to 0 (e.g. after fixing the target), which also ends any failure backoff. Returns an acknowledgement.",
+    input: z.object({ endpointId: EndpointId }),
+    output: { key: "hint", schema: Ack },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: async ({ endpointId }, { api }) => {
+      await api.request({ method: "POST", path: at(endpointId, "reset-failures"), what: `endpoint ${endpointId}`, idempotent: true });
+      return changed(endpointId);
+    },
+    summary: (_r, args) => `Reset the failure count of endpoint ${args.endpointId}.`,
+  }),
+];

@@ -1,0 +1,151 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { assertNoSecrets, assertStdoutIsJsonRpc, makeHome, startServer, textOf, valueOf } from "../helpers/mcp.js";
+import type { ServerHandle } from "../helpers/mcp.js";
+import { startPkceStack, startSignedInServer } from "../helpers/pkce-stack.js";
+import type { PkceStack } from "../helpers/pkce-stack.js";
+import { promptOf, storedRecord } from "../helpers/signin.js";
+
+const SHORT = { CRONICORN_REFRESH_SKEW_S: "1" };
+
+describe("refresh: ahead of expiry, after a 401, single flight, across processes", () => {
+  let stack: PkceStack;
+  const servers: ServerHandle[] = [];
+  const seen = new Set<string>();
+
+  async function open(options: Parameters<typeof startPkceStack>[0] = {}) {
+    stack = await startPkceStack(options);
+    return stack;
+  }
+  async function signedIn(env: Record<string, string> = {}, home?: string) {
+    const server = await startSignedInServer(stack, { ...SHORT, ...env }, home);
+    servers.push(server);
+    remember(server);
+    return server;
+  }
+  function remember(server: ServerHandle) {
+    const record = storedRecord(server.home, stack.stand.webUrl);
+    for (const key of ["access_token", "refresh_token"]) if (typeof record?.[key] === "string") seen.add(record[key] as string);
+  }
+  const refreshGrants = () => stack.as.tokenRequests.filter((r) => r.grantType === "refresh_token");
+  const apiCalls = (path: string) => stack.stand.requests.filter((r) => r.path === path).length;
+  async function pastExpiry(server: ServerHandle) {
+    const expiresAt = storedRecord(server.home, stack.stand.webUrl)?.expires_at as number;
+    const wait = expiresAt - Date.now() + 200;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  afterEach(async () => {
+    for (const server of servers.splice(0)) {
+      remember(server);
+      for (const r of stack.as.tokenRequests) if (r.refreshToken) seen.add(r.refreshToken);
+      assertStdoutIsJsonRpc(server.stdout());
+      assertNoSecrets(server.stdout(), [...seen], "stdout");
+      assertNoSecrets(server.stderr(), [...seen], "stderr");
+      await server.close();
+    }
+    seen.clear();
+    await stack.close();
+  });
+
+  it("refreshes proactively once the token is within the skew, spending the rotated refresh token exactly once", async () => {
+    await open({ accessTokenTtlS: 4 });
+    const server = await signedIn();
+    const before = storedRecord(server.home, stack.stand.webUrl) as { refresh_token: string; access_token: string };
+    await pastExpiry(server);
+
+    const unauthorizedBefore = stack.stand.requests.filter((r) => r.status === 401).length;
+    expect(valueOf<unknown[]>(await server.call("list_jobs"), "jobs")).toEqual([]);
+    expect(stack.stand.requests.filter((r) => r.status === 401).length).toBe(unauthorizedBefore); // no 401 was needed
+
+    const grants = refreshGrants();
+    expect(grants.filter((g) => g.refreshToken === before.refresh_token)).toHaveLength(1);
+    expect(grants.every((g) => g.outcome === "ok")).toBe(true);
+    const after = storedRecord(server.home, stack.stand.webUrl) as { refresh_token: string; access_token: string };
+    expect(after.refresh_token).not.toBe(before.refresh_token); // rotated, and persisted
+    expect(after.access_token).not.toBe(before.access_token);
+    expect(stack.as.refreshTokenReuseCount()).toBe(0);
+  });
+
+  it("after a 401 refreshes once and retries once, then succeeds", async () => {
+    await open();
+    const server = await signedIn();
+    const token = storedRecord(server.home, stack.stand.webUrl)?.access_token as string;
+    await stack.as.revokeAccessToken(token);
+    const callsBefore = apiCalls("/api/jobs");
+
+    expect(valueOf<unknown[]>(await server.call("list_jobs"), "jobs")).toEqual([]);
+    expect(apiCalls("/api/jobs") - callsBefore).toBe(2);
+    expect(refreshGrants()).toHaveLength(1);
+  });
+
+  it("a second 401 means sign-in is required: no loop", async () => {
+    await open();
+    const server = await signedIn();
+    stack.accept.tokens = false;
+    const callsBefore = apiCalls("/api/jobs");
+
+    const result = await server.call("list_jobs");
+    expect(promptOf(result).flow).toBe("pkce");
+    expect(apiCalls("/api/jobs") - callsBefore).toBe(2);
+    expect(refreshGrants()).toHaveLength(1);
+  });
+
+  it("refreshes once for 50 concurrent calls when the token has expired", async () => {
+    await open({ accessTokenTtlS: 4 });
+    const server = await signedIn();
+    await pastExpiry(server);
+    const results = await Promise.all(Array.from({ length: 50 }, () => server.call("list_jobs")));
+    for (const result of results) expect(result.isError, textOf(result)).toBeFalsy();
+    expect(refreshGrants()).toHaveLength(1);
+  });
+
+  it("two server processes sharing one store both succeed after expiry without re-spending a refresh token", async () => {
+    await open({ accessTokenTtlS: 4 });
+    const home = makeHome();
+    const a = await signedIn({}, home);
+    const b = await startServer({ env: { ...stack.env, ...SHORT }, home });
+    servers.push(b);
+    await pastExpiry(a);
+
+    const [ra, rb] = await Promise.all([a.call("list_jobs"), b.call("list_jobs")]);
+    expect(ra.isError, textOf(ra)).toBeFalsy();
+    expect(rb.isError, textOf(rb)).toBeFalsy();
+    expect(stack.as.refreshTokenReuseCount()).toBe(0);
+    expect(refreshGrants().filter((g) => g.outcome === "ok")).toHaveLength(1);
+  });
+
+  for (const fault of ["refuse", "503"] as const) {
+    it(`keeps the record when the token endpoint is down (${fault}) and uses it once it is back`, async () => {
+      await open({ accessTokenTtlS: 4 });
+      const server = await signedIn();
+      const before = storedRecord(server.home, stack.stand.webUrl);
+      await pastExpiry(server);
+
+      await stack.as.setTokenEndpointFault(fault);
+      const failed = await server.call("list_jobs");
+      expect(failed.isError).toBe(true);
+      expect(textOf(failed)).toMatch(/Could not refresh the Cronicorn sign-in.*kept/);
+      expect(storedRecord(server.home, stack.stand.webUrl)).toEqual(before);
+
+      await stack.as.setTokenEndpointFault("ok");
+      expect(valueOf<unknown[]>(await server.call("list_jobs"), "jobs")).toEqual([]);
+      expect(storedRecord(server.home, stack.stand.webUrl)?.refresh_token).not.toBe(before?.refresh_token);
+    });
+  }
+
+  it("invalid_grant clears the record and offers a new sign-in", async () => {
+    await open();
+    const server = await signedIn();
+    const record = storedRecord(server.home, stack.stand.webUrl) as { refresh_token: string; access_token: string };
+    // Someone else spends the refresh token first, so ours is now a reused one.
+    const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: record.refresh_token, client_id: stack.as.clientId });
+    const metadata = (await (await fetch(`${stack.as.issuer}/.well-known/oauth-authorization-server`)).json()) as { token_endpoint: string };
+    const spent = await fetch(metadata.token_endpoint, { method: "POST", body });
+    expect(spent.status).toBe(200);
+    await stack.as.revokeAccessToken(record.access_token);
+
+    const result = await server.call("list_jobs");
+    expect(promptOf(result).flow).toBe("pkce");
+    expect(storedRecord(server.home, stack.stand.webUrl)).toBeUndefined();
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * `npm run bench`: every performance figure, measured side by side in one run and printed as ratios.
+ * Nothing here is asserted; the figures are for the README and for review.
+ */
+import path from "node:path";
+import { startCronicornStandIn } from "../stack/cronicorn.js";
+import { measureColdStart } from "./cold-start.js";
+import { measureListJobs } from "./list-jobs.js";
+import { ms, ratio } from "./stats.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const ENTRY = path.join(ROOT, "bin/cronicorn-mcp.js");
+
+async function main(): Promise<void> {
+  const rows: Array<[string, string]> = [];
+  const print = (label: string, value: string) => {
+    rows.push([label, value]);
+    console.log(`${label.padEnd(58)} ${value}`);
+  };
+
+  console.log("cronicorn-mcp bench (one run, measured side by side)\n");
+
+  const cold = await measureColdStart(ENTRY, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }, 25);
+  print("cold start: node -e 0 (floor), median of 25", ms(cold.floorMs));
+  print("cold start: spawn → initialize result, median of 25", ms(cold.serverMs));
+  print("cold start ratio to floor (target ≤ 2.5×)", ratio(cold.ratio));
+
+  const stand = await startCronicornStandIn();
+  try {
+    for (let i = 0; i < 5; i++) {
+      await fetch(`${stand.apiUrl}/jobs`, { method: "POST", headers: { "x-api-key": stand.apiKey, "content-type": "application/json" }, body: JSON.stringify({ name: `bench job ${i}` }) });
+    }
+    const list = await measureListJobs(ENTRY, stand.apiUrl, stand.apiKey, 300);
+    print("list_jobs via MCP p50 / p99 (300 calls)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
+    print("GET /jobs via fetch p50 / p99 (300 calls)", `${ms(list.direct.p50)} / ${ms(list.direct.p99)}`);
+    print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.5×)", ratio(list.ratioP50));
+  } finally {
+    await stand.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,59 @@
+/** Helpers for tests that sign in through the real peers. */
+import fs from "node:fs";
+import path from "node:path";
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { ServerHandle } from "./mcp.js";
+import { valueOf } from "./mcp.js";
+
+export interface SignInPromptValue {
+  verificationUrl: string;
+  userCode?: string;
+  flow: "device" | "pkce";
+  expiresAt: string;
+}
+
+/** The sign-in prompt a tool result carries instead of its value. */
+export function promptOf(result: Awaited<ReturnType<ServerHandle["call"]>>): SignInPromptValue {
+  if (result.isError) throw new Error(`expected a sign-in prompt, got an error: ${JSON.stringify(result.content)}`);
+  return valueOf<SignInPromptValue>(result, "signIn");
+}
+
+/** Collect the server's logging notifications (where sign-in URLs and codes are announced). */
+export function collectLogs(server: ServerHandle): string[] {
+  const lines: string[] = [];
+  server.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    lines.push(typeof n.params.data === "string" ? n.params.data : JSON.stringify(n.params.data));
+  });
+  return lines;
+}
+
+/** Resolves when `check` returns a value; polls every 50 ms up to `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Wait until auth_status reports signed in. */
+export async function untilSignedIn(server: ServerHandle): Promise<void> {
+  await eventually(async () => {
+    const status = valueOf<{ signedIn: boolean }>(await server.call("auth_status"), "status");
+    return status.signedIn || undefined;
+  }, 20_000, "signed in");
+}
+
+/** The raw credentials file of a test home (file store). */
+export function readCredentialsFile(home: string): Record<string, unknown> | undefined {
+  const file = path.join(home, ".cronicorn", "credentials.json");
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : undefined;
+}
+
+/** The stored record for `origin` in a test home's credentials file. */
+export function storedRecord(home: string, origin: string): Record<string, unknown> | undefined {
+  const records = readCredentialsFile(home)?.records as Record<string, Record<string, unknown>> | undefined;
+  return records?.[origin];
+}

@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCronicornStandIn } from "../stack/cronicorn.js";
+import type { StandIn } from "../stack/cronicorn.js";
+import { assertNoSecrets, makeHome, startServer, valueOf } from "../helpers/mcp.js";
+
+describe("credentials written by the official Cronicorn MCP server", () => {
+  let stand: StandIn;
+  beforeAll(async () => {
+    stand = await startCronicornStandIn();
+  });
+  afterAll(async () => {
+    await stand?.close();
+  });
+
+  it("uses the access token in ~/.cronicorn/credentials.json ({access_token, refresh_token, expires_at})", async () => {
+    const home = makeHome();
+    const token = await stand.signIn();
+    fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
+    const official = { access_token: token, refresh_token: "", expires_at: Math.floor(Date.now() / 1000) + 30 * 86_400 };
+    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify(official), { mode: 0o600 });
+
+    const server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, HOME: home } });
+    try {
+      const job = valueOf<{ name: string }>(await server.call("create_job", { name: "with the official file" }), "job");
+      expect(job.name).toBe("with the official file");
+      const status = valueOf<{ signedIn: boolean; user?: { email?: string }; daysLeft?: number }>(await server.call("auth_status"), "status");
+      expect(status.signedIn).toBe(true);
+      expect(status.user?.email).toBe(stand.user.email);
+      expect(status.daysLeft).toBeGreaterThanOrEqual(29);
+      assertNoSecrets(server.stdout() + server.stderr(), [token], "server output");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("without any credential a tool answers with a sign-in prompt, not a crash", async () => {
+    const server = await startServer({ env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_ISSUER: stand.webUrl, CRONICORN_LOGIN_WAIT_S: "0" } });
+    try {
+      const result = await server.call("list_jobs");
+      expect(result.isError).toBeFalsy();
+      expect(valueOf<{ verificationUrl: string }>(result, "signIn").verificationUrl).toContain("/device/approve?user_code=");
+      expect(valueOf<{ signedIn: boolean }>(await server.call("auth_status"), "status").signedIn).toBe(false);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+/** Runs and what they tell: list, details, health, test-now, and the (always empty) AI planner sessions. */
+import { Hono } from "hono";
+import type { ApiEnv } from "./authn.js";
+import { newId, type RunRecord, type Store } from "./data.js";
+import { notFound, orNotFound, parseOr400 } from "./problems.js";
+import { runEndpoint } from "./runner.js";
+import { healthQuery, listRunsQuery, listSessionsQuery } from "./validation.js";
+import { runDetailsView, runSummaryView } from "./views.js";
+
+const DEFAULT_RUNS_LIMIT = 50;
+const DEFAULT_HEALTH_HOURS = 24;
+const HOUR_MS = 3_600_000;
+
+/** `stop` aborts test-now requests still in flight when the stand-in closes. */
+export function runRoutes(store: Store, stop: AbortSignal): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
+
+  app.get("/endpoints/:id/runs", (c) => {
+    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")));
+    const query = parseOr400(listRunsQuery, c.req.query());
+    const matching = store.runsOf(c.var.userId, endpoint.id).filter((run) => query.status === undefined || run.status === query.status);
+    const offset = query.offset ?? 0;
+    const page = matching.slice(offset, offset + (query.limit ?? DEFAULT_RUNS_LIMIT));
+    return c.json({ runs: page.map(runSummaryView), total: matching.length });
+  });
+
+  app.get("/runs/:id", (c) => {
+    const run = orNotFound(store.run(c.var.userId, c.req.param("id")));
+    return c.json(runDetailsView(run, store.endpoint(c.var.userId, run.endpointId)));
+  });
+
+  app.get("/endpoints/:id/health", (c) => {
+    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")));
+    const { sinceHours } = parseOr400(healthQuery, c.req.query());
+    return c.json(healthOf(store.runsOf(c.var.userId, endpoint.id), sinceHours ?? DEFAULT_HEALTH_HOURS));
+  });
+
+  app.post("/endpoints/:id/test", async (c) => {
+    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")));
+    const outcome = await runEndpoint(endpoint, stop);
+    const run = store.addRun({ ...outcome, id: newId(), endpointId: endpoint.id, userId: c.var.userId, source: "test", attempt: 1 });
+    endpoint.lastRunAt = outcome.startedAt;
+    // failureCount counts consecutive failures, as Cronicorn's scheduler does.
+    endpoint.failureCount = outcome.status === "failed" ? endpoint.failureCount + 1 : 0;
+    const { status, durationMs, statusCode, responseBody, errorMessage } = outcome;
+    return c.json({ runId: run.id, status, durationMs, statusCode, responseBody, errorMessage });
+  });
+
+  // The stand-in has no AI planner, so there are never sessions; the shapes are Cronicorn's.
+  app.get("/endpoints/:id/sessions", (c) => {
+    orNotFound(store.endpoint(c.var.userId, c.req.param("id")));
+    parseOr400(listSessionsQuery, c.req.query());
+    return c.json({ sessions: [], total: 0 });
+  });
+
+  app.get("/sessions/:id", () => {
+    throw notFound();
+  });
+
+  return app;
+}
+
+/** `runs` newest first. */
+function healthOf(runs: RunRecord[], sinceHours: number) {
+  const since = Date.now() - sinceHours * HOUR_MS;
+  const recent = runs.filter((run) => run.startedAt.getTime() >= since);
+  const successCount = recent.filter((run) => run.status === "success").length;
+  const durations = recent.map((run) => run.durationMs);
+  const streakEnd = runs.findIndex((run) => run.status !== "failed");
+  const latest = recent[0];
+  return {
+    successCount,
+    failureCount: recent.length - successCount,
+    avgDurationMs: durations.length ? Math.round(durations.reduce((a, b) => a + b, 0) / durations.length) : null,
+    lastRun: latest ? { status: latest.status, at: latest.startedAt.toISOString() } : null,
+    failureStreak: streakEnd === -1 ? runs.length : streakEnd,
+  };
+}

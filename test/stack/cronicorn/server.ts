@@ -1,0 +1,77 @@
+/**
+ * Starts a stand-in: listen on 127.0.0.1 first (better-auth needs the real origin as baseURL),
+ * then build auth, seed the test user and serve. close() drops every socket at once, because
+ * suites start and stop many stand-ins and must not wait for keep-alive connections to idle out.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { standInApp } from "./app.js";
+import { createStandInAuth } from "./auth.js";
+import { Store } from "./data.js";
+import { Faults } from "./faults.js";
+import type { RequestRecord, StandIn, StandInOptions } from "./types.js";
+import { seedUser, userActions } from "./user-actions.js";
+
+export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
+  const server = createServer();
+  await listen(server, options.port ?? 0);
+  const stop = new AbortController();
+  const close = async (): Promise<void> => {
+    stop.abort();
+    server.closeAllConnections();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  try {
+    const { port } = server.address() as AddressInfo;
+    const webUrl = `http://127.0.0.1:${port}`;
+    const auth = createStandInAuth({
+      webUrl,
+      deviceCodeExpiresIn: options.deviceCodeExpiresIn ?? "30m",
+      deviceInterval: options.deviceInterval ?? "5s",
+    });
+    const { user, apiKey } = await seedUser(auth, webUrl);
+    const actions = userActions(auth, webUrl, user);
+    const faults = new Faults();
+    const standIn: StandIn = {
+      apiUrl: `${webUrl}/api`,
+      webUrl,
+      user,
+      apiKey,
+      signIn: actions.signIn,
+      approveDevice: actions.approveDevice,
+      denyDevice: actions.denyDevice,
+      faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
+      requests: [] as RequestRecord[],
+      resetRequests: () => void (standIn.requests.length = 0),
+      close,
+    };
+    const app = standInApp({
+      auth,
+      store: new Store(),
+      verifyExternalToken: options.verifyExternalToken,
+      stop: stop.signal,
+      faults,
+      requests: () => standIn.requests,
+      actions,
+      userEmail: user.email,
+    });
+    // overrideGlobalObjects: false — the default swaps the process-wide Request/Response, which
+    // would leak into the test process that hosts the stand-in.
+    server.on("request", getRequestListener(app.fetch, { overrideGlobalObjects: false }));
+    return standIn;
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+
+describe("loadConfig", () => {
+  it("uses Cronicorn's cloud by default, with the device approval page on the web app", () => {
+    const result = loadConfig({});
+    if (!result.ok) throw new Error(result.problems.join());
+    expect(result.config).toMatchObject({
+      apiUrl: "https://cronicorn.com/api",
+      apiOrigin: "https://cronicorn.com",
+      webUrl: "https://cronicorn.com",
+      deviceApprovalUrl: "https://cronicorn.com/device/approve",
+      issuer: "https://cronicorn.com",
+      authFlow: "auto",
+      tokenStore: "auto",
+      loginWaitMs: 60_000,
+      requestTimeoutMs: 30_000,
+      refreshSkewMs: 300_000,
+      readOnly: false,
+      toolGroups: undefined,
+    });
+    expect(Object.isFrozen(result.config)).toBe(true);
+  });
+
+  it("accepts plain http only for this machine", () => {
+    expect(loadConfig({ CRONICORN_API_URL: "http://localhost:3333/api" }).ok).toBe(true);
+    expect(loadConfig({ CRONICORN_API_URL: "http://127.0.0.1:3333/api/" }).ok).toBe(true);
+    const remote = loadConfig({ CRONICORN_API_URL: "http://cron.example.com/api" });
+    expect(remote.ok).toBe(false);
+    if (!remote.ok) expect(remote.problems.join()).toMatch(/CRONICORN_API_URL must use https/);
+  });
+
+  it("does not guess a web app for a self-hosted API", () => {
+    const result = loadConfig({ CRONICORN_API_URL: "https://cron.internal.example/api" });
+    if (!result.ok) throw new Error(result.problems.join());
+    expect(result.config.deviceApprovalUrl).toBeUndefined();
+    expect(result.config.apiUrl).toBe("https://cron.internal.example/api");
+  });
+
+  it("reports every bad value by variable name instead of throwing", () => {
+    const result = loadConfig({ CRONICORN_TIMEOUT_MS: "fast", CRONICORN_AUTH_FLOW: "magic", CRONICORN_TOOLS: "jobs,weather" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.problems.join("\n");
+    expect(text).toMatch(/CRONICORN_TIMEOUT_MS/);
+    expect(text).toMatch(/CRONICORN_AUTH_FLOW/);
+    expect(text).toMatch(/CRONICORN_TOOLS/);
+  });
+
+  it("treats empty variables as unset and parses flags and tool groups", () => {
+    const result = loadConfig({ CRONICORN_API_KEY: "", CRONICORN_READ_ONLY: "true", CRONICORN_TOOLS: "jobs, runs" });
+    if (!result.ok) throw new Error(result.problems.join());
+    expect(result.config.apiKey).toBeUndefined();
+    expect(result.config.readOnly).toBe(true);
+    expect(result.config.toolGroups).toEqual(["jobs", "runs"]);
+  });
+
+  it("lets command-line flags override the environment", () => {
+    const result = loadConfig({ CRONICORN_TOOLS: "jobs" }, { readOnly: true, toolGroups: "endpoints" });
+    if (!result.ok) throw new Error(result.problems.join());
+    expect(result.config.readOnly).toBe(true);
+    expect(result.config.toolGroups).toEqual(["endpoints"]);
+  });
+});

@@ -1,0 +1,23 @@
+import { defineConfig } from "tsup";
+
+// One ESM bundle for fast cold start: the MCP SDK, zod and openid-client are bundled (resolving
+// hundreds of files in node_modules at every start costs more than the server's own work), and
+// everything not needed to answer `initialize` is reached through dynamic import(), which tsup
+// splits into chunks that load only when a tool first needs them.
+export default defineConfig({
+  entry: { cli: "src/cli.ts" },
+  format: ["esm"],
+  target: "node20",
+  platform: "node",
+  splitting: true,
+  sourcemap: true,
+  clean: true,
+  dts: false,
+  shims: false,
+  // keytar is an optional native addon: never bundle it, load it from node_modules when present.
+  // `open` ships a helper script it finds next to its own files, so it stays a regular dependency.
+  external: ["keytar", "open"],
+  // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
+  banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
+  noExternal: [/^@modelcontextprotocol\/sdk/, "zod", "openid-client", "proper-lockfile"],
+});
