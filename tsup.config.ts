@@ -10,7 +10,7 @@ export default defineConfig({
   target: "node20",
   platform: "node",
   splitting: true,
-  sourcemap: true,
+  sourcemap: false,
   clean: true,
   dts: false,
   shims: false,

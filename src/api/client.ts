@@ -5,6 +5,8 @@
  */
 import type { z } from "zod";
 import { ApiError, AuthRequiredError, NetworkError } from "./errors.js";
+import { exchange } from "./http.js";
+import type { HttpResponse } from "./http.js";
 import type { Logger } from "../log.js";
 
 export type Credential = { kind: "api-key"; value: string } | { kind: "bearer"; value: string };
@@ -68,7 +70,7 @@ export class CronicornClient {
     let retriedTransient = false;
 
     for (;;) {
-      let response: Response;
+      let response: HttpResponse;
       try {
         response = await this.send(spec, credential);
       } catch (error) {
@@ -81,7 +83,6 @@ export class CronicornClient {
       }
 
       if (response.status === 401) {
-        await discard(response);
         const next = retriedAuth ? null : await this.options.authorizer.unauthorized(credential);
         if (next) {
           retriedAuth = true;
@@ -96,7 +97,6 @@ export class CronicornClient {
       if (response.status === 429 && idempotent && !retriedRateLimit) {
         const waitMs = retryAfterMs(response);
         if (waitMs !== null && waitMs <= this.maxRetryAfterMs) {
-          await discard(response);
           retriedRateLimit = true;
           this.options.logger.debug(`${spec.method} ${spec.path}: rate limited, retrying in ${waitMs} ms`);
           await this.sleep(waitMs);
@@ -105,7 +105,6 @@ export class CronicornClient {
       }
 
       if (spec.method === "GET" && RETRYABLE_GET_STATUS.has(response.status) && !retriedTransient) {
-        await discard(response);
         retriedTransient = true;
         this.options.logger.debug(`${spec.method} ${spec.path}: ${response.status}, retrying once`);
         continue;
@@ -115,7 +114,7 @@ export class CronicornClient {
     }
   }
 
-  private async send(spec: RequestSpec<unknown>, credential: Credential): Promise<Response> {
+  private async send(spec: RequestSpec<unknown>, credential: Credential): Promise<HttpResponse> {
     const url = new URL(this.options.apiUrl + spec.path);
     for (const [key, value] of Object.entries(spec.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -126,26 +125,21 @@ export class CronicornClient {
     if (spec.body !== undefined) headers["content-type"] = "application/json";
 
     const started = Date.now();
-    const response = await fetch(url, {
+    const response = await exchange(url, {
       method: spec.method,
       headers,
-      body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-      signal: AbortSignal.timeout(this.options.timeoutMs),
+      ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+      timeoutMs: this.options.timeoutMs,
     });
     this.options.logger.debug(`${spec.method} ${spec.path} → ${response.status} in ${Date.now() - started} ms`);
     return response;
   }
 
-  private async readBody<T>(spec: RequestSpec<T>, response: Response): Promise<T> {
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw this.networkError(spec, error);
-    }
+  private readBody<T>(spec: RequestSpec<T>, response: HttpResponse): T {
+    const text = response.text;
     const json = parseJson(text);
 
-    if (!response.ok) throw errorFor(spec, response, json);
+    if (response.status < 200 || response.status >= 300) throw errorFor(spec, response, json);
     if (!spec.response) return undefined as T;
     if (json === undefined && text.trim() !== "") {
       throw new NetworkError(`Cronicorn returned a response that is not valid JSON for ${spec.method} ${spec.path} (status ${response.status}). This is usually temporary; try again.`);
@@ -168,7 +162,7 @@ export class CronicornClient {
   }
 }
 
-function errorFor(spec: RequestSpec<unknown>, response: Response, body: unknown): ApiError {
+function errorFor(spec: RequestSpec<unknown>, response: HttpResponse, body: unknown): ApiError {
   const status = response.status;
   const serverMessage = messageOf(body);
   if (status === 400) {
@@ -218,8 +212,8 @@ function issuesOf(body: unknown): string[] {
   });
 }
 
-function retryAfterMs(response: Response): number | null {
-  const header = response.headers.get("retry-after");
+function retryAfterMs(response: HttpResponse): number | null {
+  const header = response.header("retry-after");
   if (!header) return null;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -239,12 +233,4 @@ function errorCode(error: unknown): string | undefined {
 function isConnectionReset(error: unknown): boolean {
   const code = errorCode(error);
   return code !== undefined && RESET_CODES.has(code);
-}
-
-async function discard(response: Response): Promise<void> {
-  try {
-    await response.body?.cancel();
-  } catch {
-    // The body is being thrown away; a failure to drain it changes nothing.
-  }
 }

@@ -114,7 +114,8 @@ async function runWithSignIn<In extends z.ZodObject, Out extends z.ZodType>(
 }
 
 function success<In extends z.ZodObject, Out extends z.ZodType>(spec: ToolSpec<In, Out>, args: z.infer<In>, value: z.infer<Out>): CallToolResult {
-  const text = `${spec.summary(value, args)}\n\n${JSON.stringify(value, null, 2)}`;
+  // Compact JSON after the summary, for clients that show only text content (it is also what crosses stdio).
+  const text = `${spec.summary(value, args)}\n\n${JSON.stringify(value)}`;
   return { content: [{ type: "text", text: redact(text) }], structuredContent: { [spec.output.key]: value } };
 }
 

@@ -3,9 +3,11 @@
  * Nothing here is asserted; the figures are for the README and for review.
  */
 import path from "node:path";
-import { startCronicornStandIn } from "../stack/cronicorn.js";
 import { measureColdStart } from "./cold-start.js";
 import { measureListJobs } from "./list-jobs.js";
+import { measureRefreshCost, measureRefreshStorm } from "./refresh.js";
+import { measureApprovalToResult } from "./signin.js";
+import { startStandInProcess } from "./standin-process.js";
 import { ms, ratio } from "./stats.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -25,18 +27,30 @@ async function main(): Promise<void> {
   print("cold start: spawn → initialize result, median of 25", ms(cold.serverMs));
   print("cold start ratio to floor (target ≤ 2.5×)", ratio(cold.ratio));
 
-  const stand = await startCronicornStandIn();
+  const stand = await startStandInProcess(ROOT);
   try {
     for (let i = 0; i < 5; i++) {
       await fetch(`${stand.apiUrl}/jobs`, { method: "POST", headers: { "x-api-key": stand.apiKey, "content-type": "application/json" }, body: JSON.stringify({ name: `bench job ${i}` }) });
     }
     const list = await measureListJobs(ENTRY, stand.apiUrl, stand.apiKey, 300);
-    print("list_jobs via MCP p50 / p99 (300 calls)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
-    print("GET /jobs via fetch p50 / p99 (300 calls)", `${ms(list.direct.p50)} / ${ms(list.direct.p99)}`);
+    print("list_jobs via MCP p50 / p99 (300 calls, 5 jobs)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
+    print("GET /jobs via fetch p50 / p99 (300 calls, 5 jobs)", `${ms(list.direct.p50)} / ${ms(list.direct.p99)}`);
     print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.5×)", ratio(list.ratioP50));
   } finally {
-    await stand.close();
+    stand.close();
   }
+
+  const approval = await measureApprovalToResult(5);
+  print(`sign-in: approval → waiting call's result, median of 5 (poll interval ${approval.interval})`, ms(approval.medianMs));
+  print("  samples", approval.samples.map((s) => s.toFixed(0)).join(", ") + " ms");
+
+  const storm = await measureRefreshStorm(50);
+  print(`refresh storm: ${storm.concurrent} concurrent calls, expired token → refresh requests`, `${storm.refreshes} (failed calls: ${storm.failed})`);
+
+  const cost = await measureRefreshCost(60);
+  print(`list_jobs p50 with a proactive refresh first (${cost.refreshes} refreshes / ${cost.calls} calls)`, ms(cost.refreshP50));
+  print("list_jobs p50 without refresh", ms(cost.plainP50));
+  print("added latency of a proactive refresh (p50 difference)", ms(cost.refreshP50 - cost.plainP50));
 }
 
 main().then(
