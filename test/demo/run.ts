@@ -28,7 +28,7 @@ function checkNoTokenShown(out: Transcript, s: DemoSession, state: State): void 
   try {
     assertNoSecrets(seen, [state.token], "the demo's output or the server's stderr/notifications");
   } catch (error) {
-    throw new StepFailure(error instanceof Error ? error.message : String(error));
+    throw new StepFailure("no token in the transcript, the server's stderr or its notifications", error instanceof Error ? error.message : String(error));
   }
   out.print();
   out.check(state.token, "No token appeared in this transcript, the server's stderr or its notifications (the access token was checked for).");
@@ -82,13 +82,13 @@ async function main(): Promise<number> {
     ]);
     out.passed(`Every step did what it says (${((Date.now() - started) / 1000).toFixed(1)} s).`);
   } catch (error) {
-    out.failed(error instanceof Error ? error.message : String(error));
+    out.failed(error);
     if (session) printServerStderr(out, session, state);
     code = 1;
   }
   limit.clear();
   // A session still starting when the deadline hit is closed as soon as it exists (close() is bounded).
-  const toClose = session ?? (await Promise.race([starting.catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, 10_000).unref())]));
+  const toClose = session ?? (await Promise.race([starting.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref())]));
   await toClose?.close();
   if (toClose && fs.existsSync(toClose.home)) {
     out.print(`  Cleanup incomplete: ${toClose.home} is still there.`);

@@ -8,6 +8,7 @@ import { textOf, valueOf } from "../helpers/mcp.js";
 import { eventually, storedRecord } from "../helpers/signin.js";
 import type { DemoSession } from "./session.js";
 import { LOGIN_WAIT_S } from "./session.js";
+import { shorten } from "./transcript.js";
 import type { Transcript } from "./transcript.js";
 
 interface Job {
@@ -99,7 +100,7 @@ async function createJobWithSignIn(s: DemoSession, out: Transcript, state: State
   out.check(url?.startsWith(`${s.stand.webUrl}/device/approve`) && url.includes(code as string), "the URL is Cronicorn's device-approval page for this code", url);
 
   await eventually(() => progress[0], 5_000, "a progress notification while the call waits");
-  out.note(`Progress notification: "${progress[0]}"`);
+  out.note(`Progress notification while the call waits: "${shorten(progress[0] ?? "", 60)}"`);
   out.check(!settled, `the create_job call is still open, waiting for approval (the server waits up to ${LOGIN_WAIT_S} s)`);
 
   out.action(`The demo now approves code ${code} as ${s.stand.user.email}, exactly what the user would do on that page in a browser (stand-in approveDevice).`);
@@ -122,7 +123,7 @@ async function addCronEndpoint(s: DemoSession, out: Transcript, state: State): P
   const args = { jobId: state.jobId, name: "Backup server health", url: "https://backups.example.com/health", method: "GET", baselineCron: "*/5 * * * *" };
   const endpoint = valueOf<Endpoint>(await ask(s, out, "add_endpoint", args), "endpoint");
   state.cronEndpointId = endpoint.id;
-  out.check(endpoint.baselineCron === "*/5 * * * *" && !endpoint.baselineIntervalMs, `endpoint ${endpoint.id} runs on cron "*/5 * * * *"`, JSON.stringify(endpoint));
+  out.check(endpoint.baselineCron === "*/10 * * * *" && !endpoint.baselineIntervalMs, `endpoint ${endpoint.id} runs on cron "*/5 * * * *"`, JSON.stringify(endpoint));
   out.check(endpoint.nextRunAt && Date.parse(endpoint.nextRunAt) > Date.now(), `its next run is scheduled (${endpoint.nextRunAt})`);
 }
 
@@ -165,7 +166,7 @@ async function listEndpoints(s: DemoSession, out: Transcript, state: State): Pro
 async function authStatus(s: DemoSession, out: Transcript): Promise<void> {
   out.heading("\"Who am I signed in as?\"");
   const status = valueOf<Status>(await ask(s, out, "auth_status"), "status");
-  out.note(`user ${status.user?.email ?? "?"}  ·  store ${status.store}  ·  expires ${status.expiresAt ?? "?"}`);
+  out.note(`structuredContent.status: signedIn ${status.signedIn} · user ${status.user?.email ?? "?"} · store ${status.store} · expiresAt ${status.expiresAt ?? "?"}`);
   out.check(status.signedIn && status.user?.email === s.stand.user.email, `signed in as the stand-in's user ${s.stand.user.email}`, JSON.stringify(status));
   out.check(status.apiUrl === s.stand.apiUrl && status.source === "file" && status.store.includes("credentials.json"), `to ${s.stand.apiUrl}, with the credential in the file store`, JSON.stringify(status));
   const expires = Date.parse(status.expiresAt ?? "");

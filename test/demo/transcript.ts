@@ -17,9 +17,15 @@ const WIDTH = Math.max(60, Math.min(process.stdout.columns ?? 100, 110));
 /** Longest tool summary shown before it is shortened. */
 const MAX_SUMMARY = 420;
 
-/** A check that did not hold; the message says what the step claimed. */
+/** A check that did not hold: what the step claimed, and what was actually there. */
 export class StepFailure extends Error {
   override readonly name = "StepFailure";
+  constructor(
+    readonly claim: string,
+    readonly detail?: string,
+  ) {
+    super(detail ? `${claim} — got: ${detail}` : claim);
+  }
 }
 
 /** Word-wraps `text` to the terminal width; the first line starts with `first`, the rest with `rest`. */
@@ -116,14 +122,23 @@ export class Transcript {
 
   /** Passes silently into the transcript as a ✓ line, or throws a StepFailure naming what did not hold. */
   check(ok: unknown, claim: string, detail?: string): void {
-    if (!ok) throw new StepFailure(detail ? `${claim} — ${detail}` : claim);
+    if (!ok) throw new StepFailure(claim, detail);
     this.print(wrap(claim, `   ${green("✓")} `, INDENT));
   }
 
-  failed(reason: string): void {
+  failed(error: unknown): void {
+    const bar = `  ${red("│")} `;
     this.print();
     this.print(red(bold(`✗ Failed at ${this.current}`)));
-    this.print(wrap(reason, `  ${red("│")} `, `  ${red("│")} `));
+    if (!(error instanceof StepFailure)) {
+      this.print(wrap(error instanceof Error ? error.message : String(error), bar));
+      return;
+    }
+    this.print(wrap(error.claim, `${bar}${dim("expected")}  `, `${bar}          `));
+    // Details are often JSON: cut into fixed-width pieces rather than word-wrapped.
+    const width = WIDTH - 16;
+    const detail = error.detail ?? "";
+    for (let i = 0; i < detail.length; i += width) this.print(`${bar}${i === 0 ? dim("got     ") : "        "}  ${detail.slice(i, i + width)}`);
   }
 
   passed(summary: string): void {
