@@ -45,7 +45,9 @@ describe("authorization code + PKCE with a loopback redirect, against oidc-provi
 
   it("signs in through a real headless Chromium, shows our closing page, then tools work", async () => {
     server = await startServer({ env: stack.env });
-    expect(stack.as.requests).toEqual([]); // nothing reached the authorization server at startup
+    await server.client.listTools();
+    expect(stack.as.requests).toEqual([]); // initialize and tools/list reached neither peer
+    expect(stack.stand.requests).toEqual([]);
     const prompt = promptOf(await server.call("list_jobs"));
     expect(prompt.flow).toBe("pkce");
     const url = new URL(prompt.verificationUrl);

@@ -4,7 +4,7 @@
  * tests can prove none of them was ever printed.
  */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback, stopServer } from "../stack/loopback.js";
 
 export interface RecordingProxy {
   url: string;
@@ -54,12 +54,7 @@ export async function startRecordingProxy(targetOrigin: string): Promise<Recordi
       res.destroy();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  proxy.url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
+  proxy.close = () => stopServer(server);
   return proxy;
 }

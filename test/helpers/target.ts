@@ -1,6 +1,6 @@
 /** A tiny HTTP server for endpoints to call (test_endpoint), answering 200 or 500 on demand. */
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback, stopServer } from "../stack/loopback.js";
 
 export interface Target {
   url: string;
@@ -16,12 +16,7 @@ export async function startTarget(): Promise<Target> {
     res.writeHead(failing ? 500 : 200, { "content-type": "application/json" });
     res.end(JSON.stringify({ ok: !failing, path: req.url }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  target.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  target.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  target.url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
+  target.close = () => stopServer(server);
   return target;
 }

@@ -3,8 +3,7 @@
  * then build auth, seed the test user and serve. close() drops every socket at once, because
  * suites start and stop many stand-ins and must not wait for keep-alive connections to idle out.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { standInApp } from "./app.js";
 import { createStandInAuth } from "./auth.js";
@@ -12,18 +11,17 @@ import { Store } from "./data.js";
 import { Faults } from "./faults.js";
 import type { RequestRecord, StandIn, StandInOptions } from "./types.js";
 import { seedUser, userActions } from "./user-actions.js";
+import { listenOnLoopback, stopServer } from "../loopback.js";
 
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
   const server = createServer();
-  await listen(server, options.port ?? 0);
+  const port = await listenOnLoopback(server, options.port ?? 0);
   const stop = new AbortController();
   const close = async (): Promise<void> => {
     stop.abort();
-    server.closeAllConnections();
-    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stopServer(server);
   };
   try {
-    const { port } = server.address() as AddressInfo;
     const webUrl = `http://127.0.0.1:${port}`;
     const auth = createStandInAuth({
       webUrl,
@@ -64,14 +62,4 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     await close();
     throw error;
   }
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenOnLoopback as listenOn127 } from "../loopback.js";
 
 /**
  * An HTTP server on 127.0.0.1 that can stop accepting connections and later listen again on the
@@ -17,7 +18,7 @@ export interface LoopbackListener {
 
 export async function listenOnLoopback(port = 0): Promise<LoopbackListener> {
   const server = createServer();
-  await listen(server, port);
+  await listenOn127(server, port);
   const boundPort = (server.address() as AddressInfo).port;
   let closed = false;
 
@@ -35,21 +36,11 @@ export async function listenOnLoopback(port = 0): Promise<LoopbackListener> {
     refuse,
     async resume() {
       if (closed) throw new Error("the authorization server has been closed");
-      if (!server.listening) await listen(server, boundPort);
+      if (!server.listening) await listenOn127(server, boundPort);
     },
     async close() {
       closed = true;
       await refuse();
     },
   };
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }
