@@ -68,9 +68,10 @@ async function serve(overrides: ConfigOverrides): Promise<void> {
 async function terminal(command: "login" | "logout" | "status", config: Config, force: boolean): Promise<number> {
   const { createAuthParts } = await import("./runtime.js");
   const { describeStatus } = await import("./tools/auth.js");
-  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
+  // At a terminal the command's own output says what happened; the logger adds only errors (or debug on request).
+  const logger = createLogger(config.logLevel === "debug" ? "debug" : "error");
   const ui = { supportsUrlElicitation: () => false, elicitUrl: async () => {}, completeElicitation: async () => {}, notify: (m: string) => console.log(m) };
-  const { runtime } = createAuthParts(config, logger, ui, process.env, config.signInTimeoutMs);
+  const { runtime } = createAuthParts(config, logger, ui, { waitMs: config.signInTimeoutMs, thenWhat: "and this command continues by itself" });
   const call = { signal: new AbortController().signal, progress: async () => {} };
   if (command === "status") {
     const status = await runtime.account.status();

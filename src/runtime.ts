@@ -11,6 +11,7 @@ import { createAccountService } from "./auth/account.js";
 import { browserAvailable, createOpener } from "./auth/browser.js";
 import { startSignIn } from "./auth/flows/choose.js";
 import { createRefresher } from "./auth/flows/refresh.js";
+import { revokeOnServer } from "./auth/flows/revoke.js";
 import { Session } from "./auth/session.js";
 import { SignInCoordinator } from "./auth/signin.js";
 import { openTokenStore } from "./auth/store/index.js";
@@ -23,7 +24,16 @@ export interface AuthParts {
   runtime: Runtime;
 }
 
-export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, env: NodeJS.ProcessEnv = process.env, waitMs = config.loginWaitMs): AuthParts {
+export interface AuthPartsOptions {
+  env?: NodeJS.ProcessEnv;
+  /** How long a call waits for approval (the CLI waits for the whole sign-in). */
+  waitMs?: number;
+  /** What the user does after approving, in the sign-in message. */
+  thenWhat?: string;
+}
+
+export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, options: AuthPartsOptions = {}): AuthParts {
+  const env = options.env ?? process.env;
   let store: ReturnType<typeof openTokenStore> | undefined;
   const getStore = () =>
     (store ??= openTokenStore({ mode: config.tokenStore, dir: config.configDir, timeoutMs: config.keychainTimeoutMs, logger }).catch((error: unknown) => {
@@ -46,10 +56,19 @@ export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, en
   const signIn = new SignInCoordinator({
     start: () => startSignIn(config, hasBrowser),
     openBrowser: (url) => (hasBrowser ? opener(url) : Promise.resolve(false)),
-    adopt: (record) => session.adopt(record),
+    adopt: async (record) => {
+      const replaced = await session.adopt(record);
+      // A sign-in that replaces a live session (login --force, switching accounts) ends the old one on
+      // the server too, so signing out later leaves nothing behind. The official server's record is
+      // left alone: that server may still be using it.
+      if (replaced && replaced.access_token !== record.access_token && replaced.flow !== "legacy") {
+        await revokeOnServer(replaced, config.apiUrl, Math.min(config.requestTimeoutMs, 10_000));
+      }
+    },
     ui,
-    waitMs,
+    waitMs: options.waitMs ?? config.loginWaitMs,
     logger,
+    ...(options.thenWhat ? { thenWhat: options.thenWhat } : {}),
   });
 
   const api = new CronicornClient({ apiUrl: config.apiUrl, timeoutMs: config.requestTimeoutMs, authorizer: session, logger });

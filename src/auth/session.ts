@@ -73,12 +73,14 @@ export class Session implements Authorizer {
     return this.record ?? null;
   }
 
-  /** Save a record obtained by a sign-in, then use it. */
-  async adopt(record: CredentialRecord): Promise<void> {
+  /** Save a record obtained by a sign-in, then use it; returns the record it replaced, if any. */
+  async adopt(record: CredentialRecord): Promise<CredentialRecord | null> {
     registerSecret(record.access_token);
     registerSecret(record.refresh_token);
+    const previous = await this.current();
     await (await this.deps.store()).write(this.deps.origin, record);
     this.record = record;
+    return previous;
   }
 
   /** Forget the record everywhere (logout); returns the record that was in use, if any. */

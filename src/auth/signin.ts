@@ -22,6 +22,8 @@ export interface SignInDeps {
   logger: Logger;
   /** How often a waiting call reports progress. */
   progressEveryMs?: number;
+  /** What the user does after approving; default "then ask again". */
+  thenWhat?: string;
 }
 
 interface Pending {
@@ -31,10 +33,11 @@ interface Pending {
   done: Promise<void>;
 }
 
-export function instructions(prompt: SignInPrompt): string {
+/** `thenWhat` says what the user does after approving (an MCP user asks again; a terminal just waits). */
+export function instructions(prompt: SignInPrompt, thenWhat = "then ask again"): string {
   return prompt.userCode
-    ? `Sign in to Cronicorn: open ${prompt.verificationUrl} and confirm the code ${prompt.userCode}, then ask again. (The code is valid until ${prompt.expiresAt}.)`
-    : `Sign in to Cronicorn: open ${prompt.verificationUrl} in your browser and approve access, then ask again.`;
+    ? `Sign in to Cronicorn: open ${prompt.verificationUrl} and confirm the code ${prompt.userCode}, ${thenWhat}. (The code is valid until ${prompt.expiresAt}.)`
+    : `Sign in to Cronicorn: open ${prompt.verificationUrl} in your browser and approve access, ${thenWhat}.`;
 }
 
 export class SignInCoordinator implements SignInGate {
@@ -77,7 +80,7 @@ export class SignInCoordinator implements SignInGate {
     const elicitationId = randomUUID();
     const useElicitation = this.deps.ui.supportsUrlElicitation();
     const opened = await this.deps.openBrowser(auth.prompt.verificationUrl);
-    const message = `${instructions(auth.prompt)}${opened ? " (A browser window was opened for you.)" : ""}`;
+    const message = `${instructions(auth.prompt, this.deps.thenWhat)}${opened ? " (A browser window was opened for you.)" : ""}`;
 
     const done = auth.result.then(
       async (record) => {

@@ -20,7 +20,7 @@ const AuthStatusSchema = z.object({
 export function describeStatus(s: AuthStatus): string {
   if (!s.signedIn) {
     const pending = s.pendingSignIn ? ` A sign-in is waiting for approval at ${s.pendingSignIn.verificationUrl}${s.pendingSignIn.userCode ? ` (code ${s.pendingSignIn.userCode})` : ""}.` : "";
-    return `Not signed in to ${s.apiUrl}.${s.problem ? ` ${s.problem}` : ""}${pending} Use the login tool to sign in.`;
+    return `Not signed in to ${s.apiUrl}.${s.problem ? ` ${s.problem}` : ""}${pending} Sign in with the login tool, or run "npx cronicorn-mcp login" in a terminal.`;
   }
   const who = s.user?.email ?? s.user?.name ?? "an unknown user";
   const until = s.expiresAt ? `; token valid until ${s.expiresAt}${s.daysLeft !== undefined ? ` (${s.daysLeft} day(s) left)` : ""}` : "";

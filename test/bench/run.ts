@@ -5,6 +5,7 @@
 import path from "node:path";
 import { measureColdStart } from "./cold-start.js";
 import { measureListJobs } from "./list-jobs.js";
+import { measurePackage } from "./package.js";
 import { measureRefreshCost, measureRefreshStorm } from "./refresh.js";
 import { measureApprovalToResult } from "./signin.js";
 import { startStandInProcess } from "./standin-process.js";
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
   print(`list_jobs p50 with a proactive refresh first (${cost.refreshes} refreshes / ${cost.calls} calls)`, ms(cost.refreshP50));
   print("list_jobs p50 without refresh", ms(cost.plainP50));
   print("added latency of a proactive refresh (p50 difference)", ms(cost.refreshP50 - cost.plainP50));
+
+  const pack = await measurePackage();
+  print("package: npm pack tarball size", `${(pack.tarballBytes / 1024).toFixed(1)} KiB (${pack.files} files)`);
+  print("package: production dependencies installed", String(pack.prodPackages));
+  print("package: npm install <tarball> into an empty folder", ms(pack.installMs));
 }
 
 main().then(

@@ -20,6 +20,8 @@ function describeSetup(out: Transcript, s: DemoSession): void {
   out.fact("MCP server", `node ${path.relative(process.cwd(), SERVER_ENTRY)}  ${dim("(the built server over stdio; the client declares no elicitation)")}`);
   out.fact("HOME", `${s.home}  ${dim("(private, deleted at the end)")}`);
   out.fact("Credentials", `$HOME/.cronicorn/credentials.json  ${dim(`(CRONICORN_TOKEN_STORE=file, no browser, login wait ${LOGIN_WAIT_S} s)`)}`);
+  out.print();
+  out.print(dim("  → tool call   ← its answer   · other server messages   ⚑ the user acts   ✓ checked"));
 }
 
 /** Tokens are secrets: neither the transcript nor anything the server sent may contain one. */
@@ -47,8 +49,8 @@ function deadline(): { promise: Promise<never>; clear(): void } {
   let timer: NodeJS.Timeout | undefined;
   let onInterrupt: (() => void) | undefined;
   const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepFailure(`the demo did not finish within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
-    onInterrupt = () => reject(new StepFailure("interrupted (Ctrl-C)"));
+    timer = setTimeout(() => reject(new Error(`the demo did not finish within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+    onInterrupt = () => reject(new Error("interrupted (Ctrl-C)"));
     process.once("SIGINT", onInterrupt);
   });
   return {

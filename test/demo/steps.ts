@@ -8,7 +8,7 @@ import { textOf, valueOf } from "../helpers/mcp.js";
 import { eventually, storedRecord } from "../helpers/signin.js";
 import type { DemoSession } from "./session.js";
 import { LOGIN_WAIT_S } from "./session.js";
-import { shorten } from "./transcript.js";
+import { wrap } from "./transcript.js";
 import type { Transcript } from "./transcript.js";
 
 interface Job {
@@ -74,7 +74,7 @@ async function listTools(s: DemoSession, out: Transcript): Promise<void> {
     groups.set(group, [...(groups.get(group) ?? []), tool.name]);
   }
   out.result(`${tools.length} tools in ${groups.size} groups:`);
-  for (const [group, names] of groups) out.print(`       ${group.padEnd(12)}${names.join(", ")}`);
+  for (const [group, names] of groups) out.print(wrap(names.join(", "), `${" ".repeat(7)}${group.padEnd(12)}`));
   out.check(tools.length === ALL_TOOLS.length && !groups.has("unknown"), `all ${ALL_TOOLS.length} tools the server defines are listed`, `listed: ${tools.map((t) => t.name).join(", ")}`);
   const needed = ["create_job", "add_endpoint", "list_jobs", "list_endpoints", "auth_status", "logout"];
   out.check(needed.every((n) => tools.some((t) => t.name === n)), `the tools this session uses are there (${needed.join(", ")})`);
@@ -100,7 +100,7 @@ async function createJobWithSignIn(s: DemoSession, out: Transcript, state: State
   out.check(url?.startsWith(`${s.stand.webUrl}/device/approve`) && url.includes(code as string), "the URL is Cronicorn's device-approval page for this code", url);
 
   await eventually(() => progress[0], 5_000, "a progress notification while the call waits");
-  out.note(`Progress notification while the call waits: "${shorten(progress[0] ?? "", 60)}"`);
+  out.note(`Progress notifications while the call waits: "${(progress[0] ?? "").split(": ")[0]}: …" (repeating the notice)`);
   out.check(!settled, `the create_job call is still open, waiting for approval (the server waits up to ${LOGIN_WAIT_S} s)`);
 
   out.action(`The demo now approves code ${code} as ${s.stand.user.email}, exactly what the user would do on that page in a browser (stand-in approveDevice).`);
@@ -123,7 +123,7 @@ async function addCronEndpoint(s: DemoSession, out: Transcript, state: State): P
   const args = { jobId: state.jobId, name: "Backup server health", url: "https://backups.example.com/health", method: "GET", baselineCron: "*/5 * * * *" };
   const endpoint = valueOf<Endpoint>(await ask(s, out, "add_endpoint", args), "endpoint");
   state.cronEndpointId = endpoint.id;
-  out.check(endpoint.baselineCron === "*/10 * * * *" && !endpoint.baselineIntervalMs, `endpoint ${endpoint.id} runs on cron "*/5 * * * *"`, JSON.stringify(endpoint));
+  out.check(endpoint.baselineCron === "*/5 * * * *" && !endpoint.baselineIntervalMs, `endpoint ${endpoint.id} runs on cron "*/5 * * * *"`, JSON.stringify(endpoint));
   out.check(endpoint.nextRunAt && Date.parse(endpoint.nextRunAt) > Date.now(), `its next run is scheduled (${endpoint.nextRunAt})`);
 }
 

@@ -3,6 +3,7 @@
  * check as it passes. Plain text, with ANSI styling only when stdout is a TTY (and NO_COLOR is unset).
  * Everything printed is also kept, so the demo can prove afterwards that no token was ever shown.
  */
+import { stripVTControlCharacters } from "node:util";
 
 const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const style = (code: string) => (text: string) => (useColor ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -58,7 +59,7 @@ export class Transcript {
 
   /** Everything printed so far, without styling. */
   get text(): string {
-    return this.printed.join("\n");
+    return stripVTControlCharacters(this.printed.join("\n"));
   }
 
   print(line = ""): void {

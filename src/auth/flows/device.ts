@@ -81,15 +81,15 @@ function deviceError(error: unknown, cancelled: boolean): SignInError {
   if (cancelled) return new SignInError("The sign-in was cancelled.");
   switch (oauthErrorCode(error)) {
     case "access_denied":
-      return new SignInError("The sign-in was denied in the browser. Call the tool again to start a new sign-in if that was a mistake.");
+      return new SignInError("The sign-in was denied in the browser. Try again to start a new sign-in if that was a mistake.");
     case "expired_token":
     case "invalid_grant":
-      return new SignInError("The sign-in code expired before it was approved. Call the tool again to get a new code.");
+      return new SignInError("The sign-in code expired before it was approved. Try again to get a new code.");
     default:
       if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-        return new SignInError("The sign-in code expired before it was approved. Call the tool again to get a new code.");
+        return new SignInError("The sign-in code expired before it was approved. Try again to get a new code.");
       }
-      return new SignInError(`The sign-in failed (${describe(error)}). Call the tool again to retry.`);
+      return new SignInError(`The sign-in failed (${describe(error)}). Try again.`);
   }
 }
 

@@ -52,7 +52,7 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
   };
   const timer = setTimeout(() => {
     finish();
-    settle.reject(new SignInError(`The browser sign-in was not completed within ${Math.round(options.timeoutMs / 60_000) || 1} minute(s). Call the tool again to start a new sign-in.`));
+    settle.reject(new SignInError(`The browser sign-in was not completed within ${Math.round(options.timeoutMs / 60_000) || 1} minute(s). Try again to start a new sign-in.`));
   }, options.timeoutMs);
   timer.unref();
 
@@ -95,9 +95,9 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
 
 function callbackError(error: unknown): SignInError {
   const code = oauthErrorCode(error);
-  if (code === "access_denied") return new SignInError("The sign-in was denied in the browser. Call the tool again if that was a mistake.");
+  if (code === "access_denied") return new SignInError("The sign-in was denied in the browser. Try again if that was a mistake.");
   const detail = code ?? (error instanceof Error ? error.message : String(error));
-  return new SignInError(`The sign-in could not be completed (${detail}). Call the tool again to retry.`);
+  return new SignInError(`The sign-in could not be completed (${detail}). Try again.`);
 }
 
 function page(res: http.ServerResponse, status: number, title: string, message: string, after?: () => void): void {
