@@ -24,8 +24,25 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true }),
 };
 
-/** Rejects with an error whose `code` names a network failure, or whose name is "TimeoutError". */
-export function exchange(url: URL, request: HttpRequest): Promise<HttpResponse> {
+/**
+ * Rejects with an error whose `code` names a network failure, or whose name is "TimeoutError".
+ * A request that fails because the server had just closed the idle keep-alive connection it was
+ * sent on never reached the server, so it is sent once more on a fresh connection (any method).
+ */
+export async function exchange(url: URL, request: HttpRequest): Promise<HttpResponse> {
+  try {
+    return await exchangeOnce(url, request);
+  } catch (error) {
+    if (error instanceof StaleConnectionError) return exchangeOnce(url, request);
+    throw error;
+  }
+}
+
+class StaleConnectionError extends Error {
+  override readonly name = "StaleConnectionError";
+}
+
+function exchangeOnce(url: URL, request: HttpRequest): Promise<HttpResponse> {
   const transport = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const headers = request.body === undefined ? request.headers : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) };
@@ -51,9 +68,9 @@ export function exchange(url: URL, request: HttpRequest): Promise<HttpResponse> 
       req.destroy(error);
     }, request.timeoutMs);
     req.on("close", () => clearTimeout(timer));
-    req.on("error", (error) => {
+    req.on("error", (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(error);
+      reject(req.reusedSocket && error.code === "ECONNRESET" ? new StaleConnectionError(error.message, { cause: error }) : error);
     });
     req.end(request.body);
   });

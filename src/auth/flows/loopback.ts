@@ -100,10 +100,12 @@ function callbackError(error: unknown): SignInError {
   return new SignInError(`The sign-in could not be completed (${detail}). Try again.`);
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 function page(res: http.ServerResponse, status: number, title: string, message: string, after?: () => void): void {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font:16px system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}</style></head>
-<body><h1>${title}</h1><p>${message}</p></body></html>`;
+<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
   res.writeHead(status, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", connection: "close" });
   res.end(html, () => after?.());
 }
