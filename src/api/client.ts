@@ -39,28 +39,18 @@ export interface ClientOptions {
   timeoutMs: number;
   authorizer: Authorizer;
   logger: Logger;
-  /** The longest Retry-After the client will wait out before answering (ms). */
-  maxRetryAfterMs?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
-const RETRYABLE_GET_STATUS = new Set([502, 503, 504]);
-const RESET_CODES = new Set(["ECONNRESET", "UND_ERR_SOCKET", "EPIPE", "UND_ERR_CLOSED"]);
+/** The longest Retry-After the client waits out before answering; longer waits are reported instead. */
+const MAX_RETRY_AFTER_MS = 10_000;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const RETRYABLE_GET_STATUS = new Set([502, 503, 504]);
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE"]);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class CronicornClient {
-  private readonly maxRetryAfterMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
-
-  constructor(private readonly options: ClientOptions) {
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 10_000;
-    this.sleep = options.sleep ?? defaultSleep;
-  }
-
-  get apiUrl(): string {
-    return this.options.apiUrl;
-  }
+  constructor(private readonly options: ClientOptions) {}
 
   async request<T = void>(spec: RequestSpec<T>): Promise<T> {
     const idempotent = spec.idempotent ?? (spec.method === "GET" || spec.method === "PUT" || spec.method === "DELETE");
@@ -96,10 +86,10 @@ export class CronicornClient {
 
       if (response.status === 429 && idempotent && !retriedRateLimit) {
         const waitMs = retryAfterMs(response);
-        if (waitMs !== null && waitMs <= this.maxRetryAfterMs) {
+        if (waitMs !== null && waitMs <= MAX_RETRY_AFTER_MS) {
           retriedRateLimit = true;
           this.options.logger.debug(`${spec.method} ${spec.path}: rate limited, retrying in ${waitMs} ms`);
-          await this.sleep(waitMs);
+          await sleep(waitMs);
           continue;
         }
       }

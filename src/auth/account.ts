@@ -2,7 +2,7 @@
 import type { AccountService, AuthStatus, CallContext, SignInOutcome } from "../tools/context.js";
 import type { Session } from "./session.js";
 import type { SignInCoordinator } from "./signin.js";
-import type { CredentialStoreInfo } from "./store-info.js";
+import type { CredentialStore } from "./store/index.js";
 import { revokeOnServer } from "./flows/revoke.js";
 import { whoAmI } from "./whoami.js";
 
@@ -10,7 +10,7 @@ export interface AccountDeps {
   apiUrl: string;
   session: Session;
   signIn: SignInCoordinator;
-  store: () => Promise<CredentialStoreInfo>;
+  store: () => Promise<CredentialStore>;
   timeoutMs: number;
   now?: () => number;
 }
@@ -67,12 +67,14 @@ export function createAccountService(deps: AccountDeps): AccountService {
       const store = await deps.store();
       const deleted = await deps.session.forget();
       const deletedLocal = deleted ? [store.describe()] : [];
-      const parts = [
-        record ? (revoked ? "Signed out: the session was revoked on the server" : "Signed out locally (the server could not be told; the session will expire by itself)") : "No saved sign-in to remove",
-        deleted ? `and the saved credential was deleted from ${store.describe()}.` : ".",
-      ];
+      const what = !record
+        ? "No saved sign-in to remove"
+        : revoked
+          ? "Signed out: the session was revoked on the server"
+          : "Signed out locally (the server could not be told; the session will expire by itself)";
+      const where = deleted ? ` and the saved credential was deleted from ${store.describe()}` : "";
       const apiKeyNote = deps.session.usesApiKey ? " CRONICORN_API_KEY is still set in the environment and is still used." : "";
-      return { revokedOnServer: record ? revoked : "not-applicable", deletedLocal, message: `${parts.join(" ").replace(" .", ".")}${apiKeyNote}` };
+      return { revokedOnServer: record ? revoked : "not-applicable", deletedLocal, message: `${what}${where}.${apiKeyNote}` };
     },
   };
 }

@@ -83,7 +83,7 @@ export class Session implements Authorizer {
     return previous;
   }
 
-  /** Forget the record everywhere (logout); returns the record that was in use, if any. */
+  /** Forget the record everywhere (logout); true when a stored record was deleted. */
   async forget(): Promise<boolean> {
     const deleted = await (await this.deps.store()).delete(this.deps.origin);
     this.record = null;

@@ -5,7 +5,8 @@
  * sign-in prompt (not an error) when the user has to approve a sign-in first.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { AuthRequiredError } from "../api/errors.js";
 import { redact } from "../log.js";
@@ -61,29 +62,28 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodType>(spec: 
     group: spec.group,
     readOnly: spec.annotations.readOnlyHint,
     register(server, runtime) {
+      // Widened to the base type so the SDK's callback type resolves outside this generic function.
+      const inputSchema: z.ZodObject = spec.input;
       server.registerTool(
         spec.name,
-        { title: spec.title, description: spec.description, inputSchema: spec.input, outputSchema, annotations: { title: spec.title, ...spec.annotations } },
-        (async (args: z.infer<In>, extra: Extra) => {
+        { title: spec.title, description: spec.description, inputSchema, outputSchema, annotations: { title: spec.title, ...spec.annotations } },
+        // The SDK has already parsed `args` with `spec.input` by the time this runs.
+        async (args: unknown, extra: Extra) => {
           const call = callContext(extra);
           try {
             const rt = await runtime();
-            return await runWithSignIn(spec, args, rt, call);
+            return await runWithSignIn(spec, args as z.infer<In>, rt, call);
           } catch (error) {
             if (error instanceof SignInPendingError) return pendingResult(error.prompt, error.message);
             return errorResult(error);
           }
-        }) as never,
+        },
       );
     },
   };
 }
 
-interface Extra {
-  signal: AbortSignal;
-  _meta?: { progressToken?: string | number };
-  sendNotification: (notification: { method: "notifications/progress"; params: { progressToken: string | number; progress: number; total?: number; message?: string } }) => Promise<void>;
-}
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 function callContext(extra: Extra): CallContext {
   const token = extra._meta?.progressToken;
