@@ -25,7 +25,6 @@ export interface AuthParts {
 }
 
 export interface AuthPartsOptions {
-  env?: NodeJS.ProcessEnv;
   /** How long a call waits for approval (the CLI waits for the whole sign-in). */
   waitMs?: number;
   /** What the user does after approving, in the sign-in message. */
@@ -33,7 +32,6 @@ export interface AuthPartsOptions {
 }
 
 export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, options: AuthPartsOptions = {}): AuthParts {
-  const env = options.env ?? process.env;
   let store: ReturnType<typeof openTokenStore> | undefined;
   const getStore = () =>
     (store ??= openTokenStore({ mode: config.tokenStore, dir: config.configDir, timeoutMs: config.keychainTimeoutMs, logger }).catch((error: unknown) => {
@@ -51,7 +49,7 @@ export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, op
     logger,
   });
 
-  const hasBrowser = browserAvailable(env, config.noBrowser);
+  const hasBrowser = browserAvailable(process.env, config.noBrowser);
   const opener = createOpener(logger);
   const signIn = new SignInCoordinator({
     start: () => startSignIn(config, hasBrowser),

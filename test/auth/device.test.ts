@@ -5,7 +5,7 @@ import { assertNoSecrets, assertStdoutIsJsonRpc, startServer, textOf, valueOf } 
 import type { ServerHandle, StartOptions } from "../helpers/mcp.js";
 import { startRecordingProxy } from "../helpers/proxy.js";
 import type { RecordingProxy } from "../helpers/proxy.js";
-import { collectLogs, eventually, promptOf, storedRecord } from "../helpers/signin.js";
+import { collectLogs, eventually, noticedUserCode, promptOf, storedRecord } from "../helpers/signin.js";
 
 /** A stand-in reached through a recording proxy, and a server with no credential pointed at it. */
 async function setup(standOptions: StandInOptions = {}, env: Record<string, string> = {}, start: Partial<StartOptions> = {}) {
@@ -68,8 +68,7 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
     const logs = collectLogs(s.server);
     const progress: string[] = [];
     const waiting = s.server.call("list_jobs", {}, { onprogress: (p) => progress.push(p.message ?? "") });
-    const line = await eventually(() => logs.find((l) => /confirm the code/.test(l)), 10_000, "sign-in notification");
-    const code = /code ([A-Z0-9]{8})/.exec(line)?.[1] as string;
+    const code = await noticedUserCode(logs);
     await new Promise((r) => setTimeout(r, 2500)); // let at least one progress notification through
     await s.stand.approveDevice(code);
     const result = await waiting;
@@ -91,13 +90,12 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
     const s = track(await setup({}, { CRONICORN_LOGIN_WAIT_S: "30" }));
     const logs = collectLogs(s.server);
     const waiting = s.server.call("list_jobs");
-    const line = await eventually(() => logs.find((l) => /confirm the code/.test(l)), 10_000, "sign-in notification");
-    await s.stand.denyDevice(/code ([A-Z0-9]{8})/.exec(line)?.[1] as string);
+    const denied = await noticedUserCode(logs);
+    await s.stand.denyDevice(denied);
     const result = await waiting;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/denied/);
     // A new call starts a new sign-in with a new code.
-    const denied = /code ([A-Z0-9]{8})/.exec(line)?.[1];
     s.server.call("list_jobs").catch(() => undefined);
     const fresh = await eventually(async () => {
       const status = valueOf<{ pendingSignIn?: { userCode?: string } }>(await s.server.call("auth_status"), "status");

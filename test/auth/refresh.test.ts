@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { assertNoSecrets, assertStdoutIsJsonRpc, makeHome, startServer, textOf, valueOf } from "../helpers/mcp.js";
 import type { ServerHandle } from "../helpers/mcp.js";
-import { startPkceStack, startSignedInServer } from "../helpers/pkce-stack.js";
+import { refreshGrants as grantsOf, startPkceStack, startSignedInServer, waitPastExpiry } from "../helpers/pkce-stack.js";
 import type { PkceStack } from "../helpers/pkce-stack.js";
 import { promptOf, storedRecord } from "../helpers/signin.js";
 
@@ -26,13 +26,8 @@ describe("refresh: ahead of expiry, after a 401, single flight, across processes
     const record = storedRecord(server.home, stack.stand.webUrl);
     for (const key of ["access_token", "refresh_token"]) if (typeof record?.[key] === "string") seen.add(record[key] as string);
   }
-  const refreshGrants = () => stack.as.tokenRequests.filter((r) => r.grantType === "refresh_token");
+  const refreshGrants = () => grantsOf(stack);
   const apiCalls = (path: string) => stack.stand.requests.filter((r) => r.path === path).length;
-  async function pastExpiry(server: ServerHandle) {
-    const expiresAt = storedRecord(server.home, stack.stand.webUrl)?.expires_at as number;
-    const wait = expiresAt - Date.now() + 200;
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
 
   afterEach(async () => {
     for (const server of servers.splice(0)) {
@@ -51,7 +46,7 @@ describe("refresh: ahead of expiry, after a 401, single flight, across processes
     await open({ accessTokenTtlS: 4 });
     const server = await signedIn();
     const before = storedRecord(server.home, stack.stand.webUrl) as { refresh_token: string; access_token: string };
-    await pastExpiry(server);
+    await waitPastExpiry(server, stack);
 
     const unauthorizedBefore = stack.stand.requests.filter((r) => r.status === 401).length;
     expect(valueOf<unknown[]>(await server.call("list_jobs"), "jobs")).toEqual([]);
@@ -93,7 +88,7 @@ describe("refresh: ahead of expiry, after a 401, single flight, across processes
   it("refreshes once for 50 concurrent calls when the token has expired", async () => {
     await open({ accessTokenTtlS: 4 });
     const server = await signedIn();
-    await pastExpiry(server);
+    await waitPastExpiry(server, stack);
     const results = await Promise.all(Array.from({ length: 50 }, () => server.call("list_jobs")));
     for (const result of results) expect(result.isError, textOf(result)).toBeFalsy();
     expect(refreshGrants()).toHaveLength(1);
@@ -105,7 +100,7 @@ describe("refresh: ahead of expiry, after a 401, single flight, across processes
     const a = await signedIn({}, home);
     const b = await startServer({ env: { ...stack.env, ...SHORT }, home });
     servers.push(b);
-    await pastExpiry(a);
+    await waitPastExpiry(a, stack);
 
     const [ra, rb] = await Promise.all([a.call("list_jobs"), b.call("list_jobs")]);
     expect(ra.isError, textOf(ra)).toBeFalsy();
@@ -119,7 +114,7 @@ describe("refresh: ahead of expiry, after a 401, single flight, across processes
       await open({ accessTokenTtlS: 4 });
       const server = await signedIn();
       const before = storedRecord(server.home, stack.stand.webUrl);
-      await pastExpiry(server);
+      await waitPastExpiry(server, stack);
 
       await stack.as.setTokenEndpointFault(fault);
       const failed = await server.call("list_jobs");

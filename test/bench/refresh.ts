@@ -4,8 +4,7 @@
  * - the cost: list_jobs p50 when every call refreshes first (skew longer than the token lifetime)
  *   against list_jobs p50 with no refresh, interleaved call by call.
  */
-import { startPkceStack, startSignedInServer } from "../helpers/pkce-stack.js";
-import { storedRecord } from "../helpers/signin.js";
+import { refreshGrants, startPkceStack, startSignedInServer, waitPastExpiry } from "../helpers/pkce-stack.js";
 import { percentile, since } from "./stats.js";
 
 export async function measureRefreshStorm(concurrent: number) {
@@ -13,12 +12,11 @@ export async function measureRefreshStorm(concurrent: number) {
   try {
     const server = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1", CRONICORN_LOG_LEVEL: "warn" });
     try {
-      const expiresAt = storedRecord(server.home, stack.stand.webUrl)?.expires_at as number;
-      await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() + 200)));
-      const before = stack.as.tokenRequests.filter((r) => r.grantType === "refresh_token").length;
+      await waitPastExpiry(server, stack);
+      const before = refreshGrants(stack).length;
       const results = await Promise.all(Array.from({ length: concurrent }, () => server.call("list_jobs")));
       const failed = results.filter((r) => r.isError).length;
-      const refreshes = stack.as.tokenRequests.filter((r) => r.grantType === "refresh_token").length - before;
+      const refreshes = refreshGrants(stack).length - before;
       return { concurrent, refreshes, failed };
     } finally {
       await server.close();
@@ -44,14 +42,14 @@ export async function measureRefreshCost(calls: number) {
         await time(refreshing);
         await time(plain);
       }
-      const before = stack.as.tokenRequests.filter((r) => r.grantType === "refresh_token").length;
+      const before = refreshGrants(stack).length;
       const withRefresh: number[] = [];
       const without: number[] = [];
       for (let i = 0; i < calls; i++) {
         withRefresh.push(await time(refreshing));
         without.push(await time(plain));
       }
-      const refreshes = stack.as.tokenRequests.filter((r) => r.grantType === "refresh_token").length - before;
+      const refreshes = refreshGrants(stack).length - before;
       return { calls, refreshes, refreshP50: percentile(withRefresh, 50), plainP50: percentile(without, 50) };
     } finally {
       await refreshing.close();

@@ -4,7 +4,7 @@
  */
 import { startCronicornStandIn } from "../stack/cronicorn.js";
 import { startServer } from "../helpers/mcp.js";
-import { collectLogs, eventually } from "../helpers/signin.js";
+import { collectLogs, noticedUserCode } from "../helpers/signin.js";
 import { median, since } from "./stats.js";
 
 export async function measureApprovalToResult(runs: number, interval = "1s") {
@@ -18,9 +18,7 @@ export async function measureApprovalToResult(runs: number, interval = "1s") {
       try {
         const logs = collectLogs(server);
         const waiting = server.call("list_jobs");
-        const line = await eventually(() => logs.find((l) => /confirm the code/.test(l)), 10_000, "the sign-in notification");
-        const code = /code ([A-Z0-9]{8})/.exec(line)?.[1];
-        if (!code) throw new Error(`no code in: ${line}`);
+        const code = await noticedUserCode(logs);
         const approved = process.hrtime.bigint();
         await stand.approveDevice(code);
         const result = await waiting;

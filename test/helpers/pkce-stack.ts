@@ -8,7 +8,7 @@ import { startCronicornStandIn } from "../stack/cronicorn.js";
 import type { StandIn } from "../stack/cronicorn.js";
 import type { ServerHandle } from "./mcp.js";
 import { startServer } from "./mcp.js";
-import { promptOf, untilSignedIn } from "./signin.js";
+import { promptOf, storedRecord, untilSignedIn } from "./signin.js";
 
 export interface PkceStack {
   stand: StandIn;
@@ -49,6 +49,18 @@ export async function startPkceStack(options: Partial<AuthServerOptions> = {}): 
       await stand.close();
     },
   };
+}
+
+/** Every refresh-token grant the authorization server has answered so far. */
+export function refreshGrants(stack: PkceStack) {
+  return stack.as.tokenRequests.filter((r) => r.grantType === "refresh_token");
+}
+
+/** Wait until the access token `server` has stored is past its expiry. */
+export async function waitPastExpiry(server: ServerHandle, stack: PkceStack): Promise<void> {
+  const expiresAt = storedRecord(server.home, stack.stand.webUrl)?.expires_at as number;
+  const wait = expiresAt - Date.now() + 200;
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 }
 
 /** Sign `server` in through the authorization server's pages (plain HTTP, no browser). */

@@ -27,6 +27,14 @@ export function collectLogs(server: ServerHandle): string[] {
   return lines;
 }
 
+/** The user code of the sign-in notification the server sends (waits for it). */
+export async function noticedUserCode(logs: string[], timeoutMs = 10_000): Promise<string> {
+  const line = await eventually(() => logs.find((l) => /confirm the code/.test(l)), timeoutMs, "the sign-in notification");
+  const code = /code ([A-Z0-9]{8})/.exec(line)?.[1];
+  if (!code) throw new Error(`no user code in the sign-in notification: ${line}`);
+  return code;
+}
+
 /** Resolves when `check` returns a value; polls every 50 ms up to `timeoutMs`. */
 export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;
