@@ -112,7 +112,8 @@ export class CronicornClient {
     const headers: Record<string, string> = { accept: "application/json" };
     if (credential.kind === "api-key") headers["x-api-key"] = credential.value;
     else headers.authorization = `Bearer ${credential.value}`;
-    if (spec.body !== undefined) headers["content-type"] = "application/json";
+    // Cronicorn's CSRF guard refuses any non-GET without a JSON content type, even with no body.
+    if (spec.method !== "GET") headers["content-type"] = "application/json";
 
     const started = Date.now();
     const response = await exchange(url, {

@@ -12,6 +12,8 @@ export interface AuthSettings {
   webUrl: string;
   deviceCodeExpiresIn: string;
   deviceInterval: string;
+  /** better-auth's per-key limit; over it, verification fails and the API answers 401 (as Cronicorn does). */
+  apiKeyRateLimit: { maxRequests: number; timeWindowMs: number };
 }
 
 const THIRTY_DAYS_S = 60 * 60 * 24 * 30;
@@ -37,9 +39,11 @@ export function createStandInAuth(settings: AuthSettings) {
       bearer(),
       // `schema: {}` works around 1.4.4 rejecting the options with a ZodError when schema is absent.
       deviceAuthorization({ expiresIn: settings.deviceCodeExpiresIn, interval: settings.deviceInterval, schema: {} }),
-      // apiKey() alone limits every key to 10 verifications per day (then it verifies as invalid),
-      // which a test suite exhausts in seconds. Cronicorn allows 100/min; off here, see faults.ts.
-      apiKey({ apiKeyHeaders: "x-api-key", rateLimit: { enabled: false } }),
+      // apiKey() alone limits every key to 10 verifications per day; Cronicorn allows about 100 a minute.
+      apiKey({
+        apiKeyHeaders: "x-api-key",
+        rateLimit: { enabled: true, maxRequests: settings.apiKeyRateLimit.maxRequests, timeWindow: settings.apiKeyRateLimit.timeWindowMs },
+      }),
     ],
   });
 }

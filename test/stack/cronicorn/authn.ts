@@ -8,7 +8,8 @@ import type { StandInAuth } from "./auth.js";
 import { ApiProblem, UNAUTHORIZED_BODY } from "./problems.js";
 import type { StandInOptions } from "./types.js";
 
-export type ApiEnv = { Variables: { userId: string } };
+/** `query` and `body` are set by the contract validation (request-validation.ts), already checked. */
+export type ApiEnv = { Variables: { userId: string; query: Record<string, unknown>; body: unknown } };
 
 export function authenticate(auth: StandInAuth, verifyExternalToken: StandInOptions["verifyExternalToken"]): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {

@@ -1,6 +1,6 @@
 /**
- * GET /dashboard/stats, computed from the caller's own records. Shape follows Cronicorn's
- * api-contracts; the time series the web charts use are returned empty.
+ * GET /dashboard/stats and /dashboard/activity, computed from the caller's own records. Shapes follow
+ * Cronicorn's OpenAPI document; the time series the web charts use are returned empty.
  */
 import type { EndpointRecord, JobRecord, RunRecord } from "./data.js";
 
@@ -10,12 +10,16 @@ export interface DashboardFilters {
   startDate?: Date | undefined;
   endDate?: Date | undefined;
   endpointLimit?: number | undefined;
+  eventType?: "all" | "runs" | "sessions" | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
 }
 
 const DAY_MS = 86_400_000;
 const DEFAULT_WINDOW_DAYS = 7;
 const DEFAULT_ENDPOINT_LIMIT = 20;
 const RECENT_RUNS = 10;
+const DEFAULT_ACTIVITY_LIMIT = 50;
 
 export function dashboardStats(jobs: JobRecord[], endpoints: EndpointRecord[], runs: RunRecord[], filters: DashboardFilters, now = new Date()) {
   const jobById = new Map(jobs.map((job) => [job.id, job]));
@@ -84,6 +88,35 @@ export function dashboardStats(jobs: JobRecord[], endpoints: EndpointRecord[], r
         source: run.source,
       };
     }),
+  };
+}
+
+/** A timeline of runs (the stand-in has no AI sessions), newest first. */
+export function dashboardActivity(endpoints: EndpointRecord[], runs: RunRecord[], filters: DashboardFilters, now = new Date()) {
+  const endpointById = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+  const start = filters.startDate ?? new Date(now.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
+  const end = filters.endDate ?? now;
+  const inWindow = runs.filter(
+    (run) =>
+      run.startedAt >= start &&
+      run.startedAt <= end &&
+      (filters.jobId === undefined || endpointById.get(run.endpointId)?.jobId === filters.jobId),
+  );
+  const events = filters.eventType === "sessions" ? [] : inWindow;
+  const offset = filters.offset ?? 0;
+  return {
+    events: events.slice(offset, offset + (filters.limit ?? DEFAULT_ACTIVITY_LIMIT)).map((run) => ({
+      type: "run" as const,
+      id: run.id,
+      endpointId: run.endpointId,
+      endpointName: endpointById.get(run.endpointId)?.name ?? "",
+      timestamp: run.startedAt.toISOString(),
+      status: run.status,
+      durationMs: run.durationMs,
+      source: run.source,
+    })),
+    total: events.length,
+    summary: { runsCount: inWindow.length, sessionsCount: 0, successRate: successPercent(inWindow) },
   };
 }
 

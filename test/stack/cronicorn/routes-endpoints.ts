@@ -1,26 +1,38 @@
-/** /jobs/:jobId/endpoints: add, read, list, update, delete (permanent, with runs), archive (soft). */
+/**
+ * /jobs/:jobId/endpoints: add, read, list, update, delete (permanent, with runs), archive (soft).
+ * PATCH is partial as in the service: an absent field keeps its value, so sending only an interval to
+ * a cron endpoint keeps the cron (which wins); `baselineCron: ""` clears it. An interval cannot be
+ * cleared (the document allows only integers > 0): a cron set later simply takes precedence.
+ */
 import { Hono } from "hono";
 import type { ApiEnv } from "./authn.js";
 import { newId, type EndpointRecord, type Store } from "./data.js";
-import { orNotFound, parseOr400, readJsonBody } from "./problems.js";
+import { orNotFound } from "./problems.js";
+import { FREE_TIER, checkBounds, checkCron, checkEndpointQuota, checkNewBaseline, checkTierInterval, type EndpointChanges } from "./rules.js";
 import { nextRunAt } from "./schedule.js";
-import { addEndpointBody, mergedIntervalBounds, updateEndpointBody } from "./validation.js";
 import { endpointView } from "./views.js";
 
 export function endpointRoutes(store: Store): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   const ownEndpoint = (userId: string, jobId: string, id: string): EndpointRecord => {
     const endpoint = store.endpoint(userId, id);
-    return orNotFound(endpoint?.jobId === jobId ? endpoint : undefined);
+    return orNotFound(endpoint?.jobId === jobId ? endpoint : undefined, "Endpoint");
   };
 
-  app.post("/jobs/:jobId/endpoints", async (c) => {
-    const job = orNotFound(store.job(c.var.userId, c.req.param("jobId")));
-    const settings = parseOr400(addEndpointBody, await readJsonBody(c));
+  app.post("/jobs/:jobId/endpoints", (c) => {
+    const body = c.var.body as EndpointChanges & { name: string; url: string };
+    checkNewBaseline(body);
+    checkCron(body.baselineCron);
+    checkBounds(body.minIntervalMs, body.maxIntervalMs);
+    const job = orNotFound(store.job(c.var.userId, c.req.param("jobId")), "Job");
+    checkEndpointQuota(store.endpointsOf(c.var.userId).filter((e) => !e.archivedAt).length);
+    checkTierInterval(body.baselineIntervalMs);
     const now = new Date();
+    // The service stamps the tier's floor on every endpoint it creates on the free tier.
+    const settings = { ...body, method: body.method ?? "GET", minIntervalMs: Math.max(body.minIntervalMs ?? 0, FREE_TIER.minIntervalMs) };
     const endpoint = store.addEndpoint({
       ...settings,
-      id: newId(),
+      id: newId().slice(0, 21),
       jobId: job.id,
       userId: c.var.userId,
       failureCount: 0,
@@ -32,7 +44,7 @@ export function endpointRoutes(store: Store): Hono<ApiEnv> {
   });
 
   app.get("/jobs/:jobId/endpoints", (c) => {
-    const job = orNotFound(store.job(c.var.userId, c.req.param("jobId")));
+    const job = orNotFound(store.job(c.var.userId, c.req.param("jobId")), "Job");
     // Archived endpoints are soft-deleted: readable by id, gone from the list.
     const endpoints = store.endpointsOfJob(c.var.userId, job.id).filter((endpoint) => !endpoint.archivedAt);
     return c.json({ endpoints: endpoints.map(endpointView) });
@@ -42,19 +54,16 @@ export function endpointRoutes(store: Store): Hono<ApiEnv> {
     return c.json(endpointView(ownEndpoint(c.var.userId, c.req.param("jobId"), c.req.param("id"))));
   });
 
-  app.patch("/jobs/:jobId/endpoints/:id", async (c) => {
+  app.patch("/jobs/:jobId/endpoints/:id", (c) => {
     const endpoint = ownEndpoint(c.var.userId, c.req.param("jobId"), c.req.param("id"));
-    const changes = parseOr400(updateEndpointBody, await readJsonBody(c));
-    parseOr400(mergedIntervalBounds, {
-      minIntervalMs: changes.minIntervalMs ?? endpoint.minIntervalMs,
-      maxIntervalMs: changes.maxIntervalMs ?? endpoint.maxIntervalMs,
-    });
-    // Setting one baseline replaces the other: an endpoint has exactly one.
-    if (changes.baselineCron !== undefined) endpoint.baselineIntervalMs = undefined;
-    if (changes.baselineIntervalMs !== undefined) endpoint.baselineCron = undefined;
+    const changes = c.var.body as EndpointChanges;
+    checkCron(changes.baselineCron);
+    checkTierInterval(changes.baselineIntervalMs);
+    checkBounds(changes.minIntervalMs ?? endpoint.minIntervalMs, changes.maxIntervalMs ?? endpoint.maxIntervalMs);
     const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const now = new Date();
     Object.assign(endpoint, defined, { updatedAt: now });
+    if (changes.baselineCron === "") endpoint.baselineCron = undefined;
     endpoint.nextRunAt = nextRunAt(endpoint, now);
     return c.json(endpointView(endpoint));
   });

@@ -2,41 +2,45 @@
 import { Hono } from "hono";
 import type { ApiEnv } from "./authn.js";
 import { newId, type RunRecord, type Store } from "./data.js";
-import { notFound, orNotFound, parseOr400 } from "./problems.js";
+import { notFound, orNotFound } from "./problems.js";
 import { runEndpoint } from "./runner.js";
-import { healthQuery, listRunsQuery, listSessionsQuery } from "./validation.js";
 import { runDetailsView, runSummaryView } from "./views.js";
 
 const DEFAULT_RUNS_LIMIT = 50;
+const DEFAULT_SESSIONS_LIMIT = 10;
 const DEFAULT_HEALTH_HOURS = 24;
 const HOUR_MS = 3_600_000;
+
+interface Page {
+  limit?: number;
+  offset?: number | null;
+}
 
 /** `stop` aborts test-now requests still in flight when the stand-in closes. */
 export function runRoutes(store: Store, stop: AbortSignal): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
 
+  // The service answers 200 with an empty list for an endpoint it does not know (no 404).
   app.get("/endpoints/:id/runs", (c) => {
-    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")));
-    const query = parseOr400(listRunsQuery, c.req.query());
-    const matching = store.runsOf(c.var.userId, endpoint.id).filter((run) => query.status === undefined || run.status === query.status);
-    const offset = query.offset ?? 0;
-    const page = matching.slice(offset, offset + (query.limit ?? DEFAULT_RUNS_LIMIT));
+    const query = c.var.query as Page & { status?: string };
+    const matching = store.runsOf(c.var.userId, c.req.param("id")).filter((run) => query.status === undefined || run.status === query.status);
+    const page = pageOf(matching, query, DEFAULT_RUNS_LIMIT);
     return c.json({ runs: page.map(runSummaryView), total: matching.length });
   });
 
   app.get("/runs/:id", (c) => {
-    const run = orNotFound(store.run(c.var.userId, c.req.param("id")));
+    const run = orNotFound(store.run(c.var.userId, c.req.param("id")), "Run");
     return c.json(runDetailsView(run, store.endpoint(c.var.userId, run.endpointId)));
   });
 
   app.get("/endpoints/:id/health", (c) => {
-    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")));
-    const { sinceHours } = parseOr400(healthQuery, c.req.query());
+    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")), "Endpoint");
+    const sinceHours = c.var.query.sinceHours as number | undefined;
     return c.json(healthOf(store.runsOf(c.var.userId, endpoint.id), sinceHours ?? DEFAULT_HEALTH_HOURS));
   });
 
   app.post("/endpoints/:id/test", async (c) => {
-    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")));
+    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")), "Endpoint");
     const outcome = await runEndpoint(endpoint, stop);
     const run = store.addRun({ ...outcome, id: newId(), endpointId: endpoint.id, userId: c.var.userId, source: "test", attempt: 1 });
     endpoint.lastRunAt = outcome.startedAt;
@@ -46,18 +50,23 @@ export function runRoutes(store: Store, stop: AbortSignal): Hono<ApiEnv> {
     return c.json({ runId: run.id, status, durationMs, statusCode, responseBody, errorMessage });
   });
 
-  // The stand-in has no AI planner, so there are never sessions; the shapes are Cronicorn's.
+  // The stand-in has no AI planner, so there are never sessions; paging and shapes are Cronicorn's.
   app.get("/endpoints/:id/sessions", (c) => {
-    orNotFound(store.endpoint(c.var.userId, c.req.param("id")));
-    parseOr400(listSessionsQuery, c.req.query());
-    return c.json({ sessions: [], total: 0 });
+    orNotFound(store.endpoint(c.var.userId, c.req.param("id")), "Endpoint");
+    const sessions = pageOf([] as unknown[], c.var.query as Page, DEFAULT_SESSIONS_LIMIT);
+    return c.json({ sessions, total: 0 });
   });
 
   app.get("/sessions/:id", () => {
-    throw notFound();
+    throw notFound("Session");
   });
 
   return app;
+}
+
+function pageOf<T>(items: T[], { limit, offset }: Page, defaultLimit: number): T[] {
+  const start = offset ?? 0;
+  return items.slice(start, start + (limit ?? defaultLimit));
 }
 
 /** `runs` newest first. */

@@ -9,9 +9,13 @@ import { standInApp } from "./app.js";
 import { createStandInAuth } from "./auth.js";
 import { Store } from "./data.js";
 import { Faults } from "./faults.js";
+import { newSigningKey } from "./routes-account.js";
 import type { RequestRecord, StandIn, StandInOptions } from "./types.js";
 import { seedUser, userActions } from "./user-actions.js";
 import { listenOnLoopback, stopServer } from "../loopback.js";
+
+/** Cronicorn's per-key limit: about 100 requests a minute, answered with 401 (not 429). */
+const DEFAULT_API_KEY_RATE_LIMIT = { maxRequests: 100, timeWindowMs: 60_000 };
 
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
   const server = createServer();
@@ -27,10 +31,14 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       webUrl,
       deviceCodeExpiresIn: options.deviceCodeExpiresIn ?? "30m",
       deviceInterval: options.deviceInterval ?? "5s",
+      apiKeyRateLimit: options.apiKeyRateLimit ?? DEFAULT_API_KEY_RATE_LIMIT,
     });
     const { user, apiKey } = await seedUser(auth, webUrl);
     const actions = userActions(auth, webUrl, user);
     const faults = new Faults();
+    const store = new Store();
+    // Sign-up creates the webhook signing key, so POST /signing-keys answers 409 from the start.
+    store.setSigningKey(newSigningKey(user.id).record);
     const standIn: StandIn = {
       apiUrl: `${webUrl}/api`,
       webUrl,
@@ -46,7 +54,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     };
     const app = standInApp({
       auth,
-      store: new Store(),
+      store,
+      webUrl,
       verifyExternalToken: options.verifyExternalToken,
       stop: stop.signal,
       faults,

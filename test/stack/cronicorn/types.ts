@@ -7,6 +7,8 @@ export interface StandInOptions {
   deviceCodeExpiresIn?: string;
   /** Minimum device-token polling interval; default "5s" (Cronicorn's). Tests use "1s". */
   deviceInterval?: string;
+  /** better-auth's per-API-key limit (default 100 per 60 s, as on Cronicorn); over it the API answers 401. Tests lower it to hit it cheaply. */
+  apiKeyRateLimit?: { maxRequests: number; timeWindowMs: number };
   /** Accept bearer tokens issued by another authorization server (e.g. an oidc-provider in tests).
    *  Called when a bearer is not a better-auth session; return the stand-in user id it belongs to. */
   verifyExternalToken?: (token: string) => Promise<{ userId: string } | null>;
