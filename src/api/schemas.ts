@@ -170,6 +170,26 @@ export const DashboardStats = z.looseObject({
   jobHealth: z.unknown().optional(),
 });
 
+export const SessionList = z.looseObject({ sessions: z.array(z.looseObject({ id: z.string() })), total: z.number().int() });
+
+export const DashboardActivity = z.looseObject({
+  events: z.array(z.looseObject({ type: z.string(), id: z.string(), endpointId: z.string(), timestamp: isoDate })),
+  total: z.number().int(),
+  summary: z.looseObject({ runsCount: z.number(), sessionsCount: z.number(), successRate: z.number() }),
+});
+
+/** GET /subscriptions/status (not in the OpenAPI document; shape observed on a free-tier account). */
+export const SubscriptionStatus = z.looseObject({ tier: z.string(), status: z.string().nullable().optional(), endsAt: isoOrNull });
+/** GET /subscriptions/usage (not in the OpenAPI document; shape observed). */
+export const Usage = z.looseObject({
+  aiCallsUsed: z.number(),
+  aiCallsLimit: z.number(),
+  endpointsUsed: z.number(),
+  endpointsLimit: z.number(),
+  totalRuns: z.number(),
+  totalRunsLimit: z.number(),
+});
+
 export const SigningKeyInfo = z.looseObject({
   hasKey: z.boolean(),
   keyPrefix: z.string().nullable().optional(),

@@ -1,9 +1,23 @@
-/** Account-wide views and keys: dashboard, webhook signing key, signed-in devices. */
+/** Account-wide views and keys: dashboard, activity, plan and usage, webhook signing key, signed-in devices. */
 import { z } from "zod";
-import { DashboardStats, SigningKeyCreated, SigningKeyInfo } from "../api/schemas.js";
+import { DashboardActivity, DashboardStats, JobId, SigningKeyCreated, SigningKeyInfo, SubscriptionStatus, Usage } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 
 const none = z.object({});
+const WEEK_MS = 7 * 24 * 3_600_000;
+const isoTime = (name: string) => z.iso.datetime({ offset: true, message: `${name} must be an ISO 8601 time` }).optional();
+/** The reporting period and job filter shared by the dashboard tools. */
+const period = {
+  jobId: JobId.optional().describe("Only this job."),
+  startDate: isoTime("startDate").describe("Start of the period (ISO 8601; default 7 days before endDate)."),
+  endDate: isoTime("endDate").describe("End of the period (ISO 8601; default now)."),
+};
+/** Cronicorn requires both dates (422 without them): fill in the last 7 days. */
+function withPeriod<Q extends { startDate?: string | undefined; endDate?: string | undefined }>(query: Q): Q & { startDate: string; endDate: string } {
+  const endDate = query.endDate ?? new Date().toISOString();
+  const startDate = query.startDate ?? new Date(Date.parse(endDate) - WEEK_MS).toISOString();
+  return { ...query, startDate, endDate };
+}
 const Success = z.looseObject({ success: z.boolean() });
 // A plain object (not loose): Cronicorn's device list carries each session's token, which must never reach the model.
 const Device = z.object({
@@ -21,16 +35,52 @@ export const accountTools = [
     name: "get_dashboard_stats",
     title: "Get dashboard stats",
     group: "account",
-    description: "Account overview: job and endpoint counts, overall success rate, recent activity and per-job health. A good first call for \"how are my jobs doing?\".",
-    input: z.object({
-      jobId: z.string().trim().min(1).max(200).optional().describe("Only this job's endpoints."),
-      startDate: z.iso.datetime({ offset: true, message: "startDate must be an ISO 8601 time" }).optional().describe("Start of the period (ISO 8601)."),
-      endDate: z.iso.datetime({ offset: true, message: "endDate must be an ISO 8601 time" }).optional().describe("End of the period (ISO 8601)."),
-    }),
+    description:
+      "Account overview for a period: job and endpoint counts, success rate (%), runs in the last 24 h, per-job health and run counts by source. " +
+      "A good first call for \"how are my jobs doing?\". startDate/endDate default to the last 7 days.",
+    input: z.object({ ...period, source: z.string().trim().min(1).max(100).optional().describe("Only runs from this scheduling source, e.g. baseline-cron, ai-interval."), endpointLimit: z.number().int().min(1).max(100).optional().describe("How many endpoints the per-endpoint series include (1–100, default 20).") }),
     output: { key: "stats", schema: DashboardStats },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: (query, { api }) => api.request({ method: "GET", path: "/dashboard/stats", query, response: DashboardStats }),
+    run: (query, { api }) => api.request({ method: "GET", path: "/dashboard/stats", query: withPeriod(query), response: DashboardStats }),
     summary: () => "Dashboard statistics:",
+  }),
+  defineTool({
+    name: "get_dashboard_activity",
+    title: "Get dashboard activity",
+    group: "account",
+    description:
+      "Timeline of what happened in a period: runs (status, duration in ms, source) and AI planner sessions, newest first, with a summary " +
+      "(counts, success rate %). Use it to see what ran and why. startDate/endDate default to the last 7 days; page with limit (1–100, default 50) and offset.",
+    input: z.object({
+      ...period,
+      eventType: z.enum(["all", "runs", "sessions"]).optional().describe("Which events (default all)."),
+      limit: z.number().int().min(1).max(100).optional().describe("At most this many events (1–100, default 50)."),
+      offset: z.number().int().min(0).optional().describe("Skip this many events (for paging)."),
+    }),
+    output: { key: "activity", schema: DashboardActivity },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: (query, { api }) => api.request({ method: "GET", path: "/dashboard/activity", query: withPeriod(query), response: DashboardActivity }),
+    summary: (a) => `${a.events.length} event(s) shown of ${a.total}: ${a.summary.runsCount} run(s), ${a.summary.sessionsCount} AI session(s), ${a.summary.successRate}% success.`,
+  }),
+  defineTool({
+    name: "get_usage",
+    title: "Get plan and usage",
+    group: "account",
+    description:
+      "The account's plan (tier, subscription status) and its quotas with current use: endpoints, runs and AI calls, each used/limit. " +
+      "Use it when Cronicorn refuses something with a limit (endpoint count, minimum interval) or to check headroom.",
+    input: none,
+    output: { key: "usage", schema: z.object({ plan: SubscriptionStatus, usage: Usage }) },
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: async (_a, { api }) => {
+      const [plan, usage] = await Promise.all([
+        api.request({ method: "GET", path: "/subscriptions/status", response: SubscriptionStatus }),
+        api.request({ method: "GET", path: "/subscriptions/usage", response: Usage }),
+      ]);
+      return { plan, usage };
+    },
+    summary: ({ plan, usage }) =>
+      `Plan ${plan.tier}: ${usage.endpointsUsed}/${usage.endpointsLimit} endpoints, ${usage.totalRuns}/${usage.totalRunsLimit} runs, ${usage.aiCallsUsed}/${usage.aiCallsLimit} AI calls.`,
   }),
   defineTool({
     name: "get_signing_key",
@@ -49,7 +99,7 @@ export const accountTools = [
     group: "account",
     description:
       "Create the account's webhook signing key. The raw key is returned ONCE: tell the user to store it now (it cannot be shown again). " +
-      "Fails with a conflict if a key already exists (use rotate_signing_key).",
+      "Sign-up already creates a key, so this usually fails with a conflict: then use rotate_signing_key.",
     input: none,
     output: { key: "signingKey", schema: SigningKeyCreated },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -7,12 +7,22 @@ import { defineTool } from "./define.js";
 const endpointPath = (jobId: string, endpointId?: string) =>
   `/jobs/${encodeURIComponent(jobId)}/endpoints${endpointId === undefined ? "" : `/${encodeURIComponent(endpointId)}`}`;
 
+/** The schedule in force: Cronicorn runs the cron when one is set, whatever interval is stored beside it. */
 const schedule = (e: EndpointT) =>
   e.baselineCron ? `cron "${e.baselineCron}"` : e.baselineIntervalMs ? `every ${e.baselineIntervalMs} ms` : "no baseline";
 
 const updateFields = Object.fromEntries(Object.entries(endpointFields).map(([k, v]) => [k, v.optional()])) as {
   [K in keyof typeof endpointFields]: z.ZodOptional<(typeof endpointFields)[K]>;
 };
+
+/**
+ * PATCH is partial and Cronicorn prefers a cron over an interval, so a new interval alone would leave
+ * the old cron in charge: send `baselineCron: ""`, which clears it. The reverse needs nothing: the
+ * contract cannot clear an interval (integers > 0 only), and the new cron wins over it.
+ */
+function switchingSchedule<T extends { baselineCron?: string | undefined; baselineIntervalMs?: number | undefined }>(changes: T): T {
+  return changes.baselineIntervalMs === undefined ? changes : { ...changes, baselineCron: "" };
+}
 
 export const endpointTools = [
   defineTool({
@@ -61,8 +71,9 @@ export const endpointTools = [
     title: "Update endpoint",
     group: "endpoints",
     description:
-      "Change an endpoint: give only the fields to change (same names as add_endpoint). To switch schedule type, give the new " +
-      "baselineCron or baselineIntervalMs (not both). Returns the updated endpoint.",
+      "Change an endpoint: give only the fields to change (same names as add_endpoint). To switch schedule type give the new " +
+      "baselineCron or baselineIntervalMs (not both): an interval clears the old cron; a cron takes precedence over an old interval, " +
+      "which Cronicorn keeps stored. Returns the updated endpoint.",
     input: z
       .object({ jobId: JobId, endpointId: EndpointId, ...updateFields })
       .superRefine((v, ctx) => {
@@ -73,7 +84,7 @@ export const endpointTools = [
     output: { key: "endpoint", schema: Endpoint },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: ({ jobId, endpointId, ...changes }, { api }) =>
-      api.request({ method: "PATCH", path: endpointPath(jobId, endpointId), body: changes, response: Endpoint, what: `endpoint ${endpointId} in job ${jobId}`, idempotent: true }),
+      api.request({ method: "PATCH", path: endpointPath(jobId, endpointId), body: switchingSchedule(changes), response: Endpoint, what: `endpoint ${endpointId} in job ${jobId}`, idempotent: true }),
     summary: (e) => `Updated endpoint "${e.name}" (id ${e.id}): ${schedule(e)}.`,
   }),
   defineTool({

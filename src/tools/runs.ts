@@ -1,6 +1,6 @@
 /** Runs, health, testing and the AI planner's analysis sessions. */
 import { z } from "zod";
-import { EndpointHealth, EndpointId, RunDetails, RunId, RunList, RunStatus, TestResult } from "../api/schemas.js";
+import { EndpointHealth, EndpointId, RunDetails, RunId, RunList, RunStatus, SessionList, TestResult } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 
 const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
@@ -39,7 +39,7 @@ export const runTools = [
     title: "Get endpoint health",
     group: "runs",
     description: "Health summary of an endpoint over the last sinceHours hours (default 24): success and failure counts, average duration (ms), last run and current failure streak.",
-    input: z.object({ endpointId: EndpointId, sinceHours: z.number().positive().max(24 * 90).optional().describe("Look back this many hours (default 24).") }),
+    input: z.object({ endpointId: EndpointId, sinceHours: z.number().int("sinceHours must be a whole number of hours").positive().max(24 * 90).optional().describe("Look back this many whole hours (default 24).") }),
     output: { key: "health", schema: EndpointHealth },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: ({ endpointId, sinceHours }, { api }) => api.request({ method: "GET", path: at(endpointId, "health"), query: { sinceHours }, response: EndpointHealth, what: `endpoint ${endpointId}` }),
@@ -62,12 +62,18 @@ export const runTools = [
     name: "list_ai_sessions",
     title: "List AI planner sessions",
     group: "runs",
-    description: "List the AI planner's analysis sessions for an endpoint: when it looked at the endpoint and what it decided about the schedule.",
-    input: z.object({ endpointId: EndpointId }),
-    output: { key: "sessions", schema: AnyJson },
+    description:
+      "List the AI planner's analysis sessions for an endpoint, newest first: when it looked, its reasoning, tool calls and token use. " +
+      "Page with limit (1–100, default 10) and offset. Returns {sessions, total}.",
+    input: z.object({
+      endpointId: EndpointId,
+      limit: z.number().int().min(1).max(100).optional().describe("At most this many sessions (1–100, default 10)."),
+      offset: z.number().int().min(0).optional().describe("Skip this many sessions (for paging)."),
+    }),
+    output: { key: "sessions", schema: SessionList },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ endpointId }, { api }) => api.request({ method: "GET", path: at(endpointId, "sessions"), response: AnyJson, what: `endpoint ${endpointId}` }),
-    summary: () => "AI planner sessions for the endpoint:",
+    run: ({ endpointId, ...query }, { api }) => api.request({ method: "GET", path: at(endpointId, "sessions"), query, response: SessionList, what: `endpoint ${endpointId}` }),
+    summary: (r) => `${r.sessions.length} AI planner session(s) shown of ${r.total}.`,
   }),
   defineTool({
     name: "get_ai_session",

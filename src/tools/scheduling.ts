@@ -5,8 +5,8 @@ import { defineTool } from "./define.js";
 
 const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
 const reason = z.string().trim().min(1).max(500).optional().describe("Why, in a few words (kept with the hint for the user and the planner).");
-const ttlMinutes = z.number().int().positive().max(10_080).optional().describe("How long the hint lasts, in minutes (default set by Cronicorn). After it expires the baseline schedule applies again.");
-// Cronicorn may answer these with the updated endpoint or with 204 No Content; both mean done.
+const ttlMinutes = z.number().int("ttlMinutes must be a whole number").positive("ttlMinutes must be greater than 0").max(10_080).optional().describe("How long the hint lasts, in whole minutes (default set by Cronicorn). After it expires the baseline schedule applies again.");
+// Cronicorn answers these with 204 No Content; an endpoint body, should one come, is passed on.
 const MaybeEndpoint = Endpoint.optional();
 const ignored = z.unknown();
 
@@ -48,7 +48,7 @@ export const schedulingTools = [
       .object({
         endpointId: EndpointId,
         nextRunAt: z.iso.datetime({ offset: true, message: "nextRunAt must be an ISO 8601 time such as 2026-01-31T09:00:00Z" }).optional().describe("When to run, ISO 8601."),
-        nextRunInMs: z.number().int().nonnegative().optional().describe("Run this many milliseconds from now."),
+        nextRunInMs: z.number().int("nextRunInMs must be a whole number of milliseconds").positive("nextRunInMs must be greater than 0").optional().describe("Run this many milliseconds from now (integer > 0)."),
         ttlMinutes,
         reason,
       })
