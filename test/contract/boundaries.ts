@@ -67,29 +67,36 @@ export interface Variant {
 }
 
 /**
- * A minimal input the tool accepts (its required fields, plus the first optional field that makes
- * the tool accept it when the required ones alone do not), then that input with each field set to
- * each of its boundary values.
+ * Inputs the tool accepts: a minimal one (its required fields, completed by one optional field when
+ * a cross-field rule asks for it, e.g. "a schedule is required"), then each field set to each of its
+ * boundary values on the first minimal input that the tool accepts with it (so "give exactly one of
+ * nextRunAt or nextRunInMs" still lets nextRunInMs be probed). Inputs the tool refuses are left out.
  */
 export async function variants(schema: Schema, accepts: (args: Record<string, unknown>) => Promise<boolean>): Promise<Variant[]> {
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
   const required = (schema.required ?? []) as string[];
-  const first = (name: string) => candidates(name, properties[name] ?? {})[0];
-  let base: Record<string, unknown> = Object.fromEntries(required.map((name) => [name, first(name)]));
-  if (!(await accepts(base))) {
-    for (const name of Object.keys(properties).filter((n) => !required.includes(n))) {
-      for (const value of candidates(name, properties[name] ?? {})) {
-        if (await accepts({ ...base, [name]: value })) {
-          base = { ...base, [name]: value };
+  const requiredOnly: Record<string, unknown> = Object.fromEntries(required.map((name) => [name, candidates(name, properties[name] ?? {})[0]]));
+  const bases: Record<string, unknown>[] = [];
+  if (await accepts(requiredOnly)) bases.push(requiredOnly);
+  for (const name of Object.keys(properties).filter((n) => !required.includes(n))) {
+    for (const value of candidates(name, properties[name] ?? {})) {
+      if (await accepts({ ...requiredOnly, [name]: value })) {
+        bases.push({ ...requiredOnly, [name]: value });
+        break;
+      }
+    }
+  }
+  const out: Variant[] = bases.slice(0, 1).map((args) => ({ label: "minimal", args }));
+  for (const [name, property] of Object.entries(properties)) {
+    for (const value of candidates(name, property)) {
+      for (const base of [requiredOnly, ...bases]) {
+        const args = { ...base, [name]: value };
+        if (await accepts(args)) {
+          out.push({ label: `${name}=${JSON.stringify(value)}`.slice(0, 80), args });
           break;
         }
       }
-      if (await accepts(base)) break;
     }
-  }
-  const out: Variant[] = [{ label: "minimal", args: base }];
-  for (const [name, property] of Object.entries(properties)) {
-    for (const value of candidates(name, property)) out.push({ label: `${name}=${JSON.stringify(value)}`.slice(0, 80), args: { ...base, [name]: value } });
   }
   return out;
 }

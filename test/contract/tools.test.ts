@@ -94,8 +94,7 @@ describe("tools against Cronicorn's OpenAPI document", () => {
     let checked = 0;
     for (const tool of tools) {
       for (const variant of await variants(tool.jsonSchema, async (args) => (await tool.requestsFor(args)) !== undefined)) {
-        const requests = await tool.requestsFor(variant.args);
-        if (requests === undefined) continue; // the tool refuses this input itself: nothing is sent
+        const requests = (await tool.requestsFor(variant.args)) ?? [];
         checked += 1;
         for (const request of requests) for (const problem of problemsWith(request)) failures.push(`${tool.name} [${variant.label}] → ${request.method} ${request.path}: ${problem}`);
       }
