@@ -80,6 +80,18 @@ export interface SigningKeyRecord {
   rotatedAt?: Date;
 }
 
+/** One AI planner analysis of an endpoint (the stand-in has no planner: tests seed these). */
+export interface AiSessionRecord {
+  id: string;
+  endpointId: string;
+  userId: string;
+  analyzedAt: Date;
+  toolCalls: Array<{ tool: string; args?: unknown; result?: unknown }>;
+  reasoning: string;
+  tokenUsage: number | null;
+  durationMs: number | null;
+}
+
 export function newId(): string {
   return randomBytes(12).toString("base64url");
 }
@@ -89,6 +101,23 @@ export class Store {
   private readonly endpoints = new Map<string, EndpointRecord>();
   private readonly runs = new Map<string, RunRecord>();
   private readonly signingKeys = new Map<string, SigningKeyRecord>();
+  private readonly aiSessions = new Map<string, AiSessionRecord>();
+
+  addAiSession(session: AiSessionRecord): AiSessionRecord {
+    this.aiSessions.set(session.id, session);
+    return session;
+  }
+
+  aiSession(userId: string, id: string): AiSessionRecord | undefined {
+    return owned(this.aiSessions.get(id), userId);
+  }
+
+  /** Newest first. */
+  aiSessionsOf(userId: string, endpointId: string): AiSessionRecord[] {
+    return [...this.aiSessions.values()]
+      .filter((session) => session.userId === userId && session.endpointId === endpointId)
+      .sort((a, b) => b.analyzedAt.getTime() - a.analyzedAt.getTime());
+  }
 
   addJob(job: JobRecord): JobRecord {
     this.jobs.set(job.id, job);

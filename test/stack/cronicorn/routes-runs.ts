@@ -2,9 +2,9 @@
 import { Hono } from "hono";
 import type { ApiEnv } from "./authn.js";
 import { newId, type RunRecord, type Store } from "./data.js";
-import { notFound, orNotFound } from "./problems.js";
+import { orNotFound } from "./problems.js";
 import { runEndpoint } from "./runner.js";
-import { runDetailsView, runSummaryView } from "./views.js";
+import { runDetailsView, runSummaryView, sessionView } from "./views.js";
 
 const DEFAULT_RUNS_LIMIT = 50;
 const DEFAULT_SESSIONS_LIMIT = 10;
@@ -50,15 +50,17 @@ export function runRoutes(store: Store, stop: AbortSignal): Hono<ApiEnv> {
     return c.json({ runId: run.id, status, durationMs, statusCode, responseBody, errorMessage });
   });
 
-  // The stand-in has no AI planner, so there are never sessions; paging and shapes are Cronicorn's.
+  // The stand-in has no AI planner: tests seed sessions (StandIn.seedAiSession); paging and shapes are Cronicorn's.
   app.get("/endpoints/:id/sessions", (c) => {
     orNotFound(store.endpoint(c.var.userId, c.req.param("id")), "Endpoint");
-    const sessions = pageOf([] as unknown[], c.var.query as Page, DEFAULT_SESSIONS_LIMIT);
-    return c.json({ sessions, total: 0 });
+    const all = store.aiSessionsOf(c.var.userId, c.req.param("id"));
+    return c.json({ sessions: pageOf(all, c.var.query as Page, DEFAULT_SESSIONS_LIMIT).map(sessionView), total: all.length });
   });
 
-  app.get("/sessions/:id", () => {
-    throw notFound("Session");
+  app.get("/sessions/:id", (c) => {
+    const session = orNotFound(store.aiSession(c.var.userId, c.req.param("id")), "Session");
+    const endpoint = store.endpoint(c.var.userId, session.endpointId);
+    return c.json({ ...sessionView(session), endpointId: session.endpointId, endpointName: endpoint?.name ?? "" });
   });
 
   return app;

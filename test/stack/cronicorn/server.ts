@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { standInApp } from "./app.js";
 import { createStandInAuth } from "./auth.js";
-import { Store } from "./data.js";
+import { Store, newId } from "./data.js";
 import { Faults } from "./faults.js";
 import { newSigningKey } from "./routes-account.js";
 import type { RequestRecord, StandIn, StandInOptions } from "./types.js";
@@ -47,6 +47,17 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       signIn: actions.signIn,
       approveDevice: actions.approveDevice,
       denyDevice: actions.denyDevice,
+      seedAiSession: (endpointId, fields = {}) =>
+        store.addAiSession({
+          id: `session_${newId()}`,
+          endpointId,
+          userId: user.id,
+          analyzedAt: fields.analyzedAt ?? new Date(),
+          toolCalls: [{ tool: "propose_interval", args: { intervalMs: 300_000 }, result: { applied: true } }],
+          reasoning: fields.reasoning ?? "Failures are rare; keeping the baseline.",
+          tokenUsage: 1200,
+          durationMs: 2100,
+        }).id,
       faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },
       requests: [] as RequestRecord[],
       resetRequests: () => void (standIn.requests.length = 0),

@@ -57,6 +57,8 @@ export interface StandIn {
   /** What the web approval page does, as `user`: claim the code (GET /api/auth/device?user_code=…) then POST /api/auth/device/approve {userCode}. Throws with the server's message on failure. */
   approveDevice(userCode: string): Promise<void>;
   denyDevice(userCode: string): Promise<void>;
+  /** Records an AI planner session on one of `user`'s endpoints (the stand-in has no planner); returns its id. */
+  seedAiSession(endpointId: string, fields?: { reasoning?: string; analyzedAt?: Date }): string;
   /** Fault switches. `match` is tested against the path (e.g. /\/api\/jobs/); default: every /api route except /api/auth. `times` default: unlimited until cleared. */
   faults: { set(rule: FaultRule): void; clear(): void };
   /** Every HTTP request the server received (auth routes included), in order of arrival. */

@@ -2,7 +2,7 @@
  * Records → the JSON bodies Cronicorn sends. As on the real server, optional fields that are
  * unset are left out (not null), and dates are ISO strings.
  */
-import type { EndpointRecord, JobRecord, RunRecord } from "./data.js";
+import type { AiSessionRecord, EndpointRecord, JobRecord, RunRecord } from "./data.js";
 
 const iso = (date: Date | undefined): string | undefined => date?.toISOString();
 
@@ -77,5 +77,17 @@ export function runDetailsView(run: RunRecord, endpoint: EndpointRecord | undefi
     responseBody: run.responseBody ?? null,
     statusCode: run.statusCode,
     endpoint: endpoint && { id: endpoint.id, name: endpoint.name, url: endpoint.url, method: endpoint.method },
+  };
+}
+
+export function sessionView(session: AiSessionRecord) {
+  return {
+    id: session.id,
+    analyzedAt: session.analyzedAt.toISOString(),
+    toolCalls: session.toolCalls,
+    reasoning: session.reasoning,
+    tokenUsage: session.tokenUsage,
+    durationMs: session.durationMs,
+    warnings: [],
   };
 }
