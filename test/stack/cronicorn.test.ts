@@ -23,15 +23,26 @@ async function call(stand: StandIn, path: string, { method = "GET", body, key, b
   const headers: Record<string, string> = {};
   if (key) headers["x-api-key"] = key;
   if (bearer) headers.authorization = `Bearer ${bearer}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
+  // As Cronicorn's CSRF guard demands: every non-GET carries a JSON content type, body or not.
+  if (method !== "GET") headers["content-type"] = "application/json";
   return fetch(`${stand.apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-/** The same, as the seeded user's API key; resolves to status and parsed body. */
-async function asUser(stand: StandIn, path: string, init: Omit<Call, "key"> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+interface Reply {
+  status: number;
+  /** The JSON body, `{}` for an empty or text/plain one. */
+  body: Record<string, unknown>;
+  text: string;
+  contentType: string;
+}
+
+/** The same, as the seeded user's API key; resolves to status, parsed JSON body and raw text. */
+async function asUser(stand: StandIn, path: string, init: Omit<Call, "key"> = {}): Promise<Reply> {
   const response = await call(stand, path, { ...init, key: stand.apiKey });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  const contentType = response.headers.get("content-type") ?? "";
+  const body = contentType.includes("json") && text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  return { status: response.status, body, text, contentType };
 }
 
 async function startDeviceFlow(stand: StandIn): Promise<{ device_code: string; user_code: string } & Record<string, unknown>> {
@@ -135,7 +146,7 @@ describe("device authorization as better-auth 1.4.4 serves it", () => {
   // @hono/node-server, where every POST carries a body stream, so better-call demands a Content-Type.
   it("refuses a bodiless sign-out with 415 and leaves the session alive", async () => {
     const token = await stand.signIn();
-    const signOut = await call(stand, "/auth/sign-out", { method: "POST", bearer: token });
+    const signOut = await fetch(`${stand.apiUrl}/auth/sign-out`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
     expect(signOut.status).toBe(415);
     expect(await signOut.json()).toEqual({
       code: "UNSUPPORTED_MEDIA_TYPE",
@@ -219,7 +230,8 @@ describe("API authentication", () => {
 describe("jobs, endpoints and scheduling", () => {
   let stand: StandIn;
   beforeAll(async () => {
-    stand = await startCronicornStandIn();
+    // Many calls in one minute on one key: lift the per-key limit (its own test is below).
+    stand = await startCronicornStandIn({ apiKeyRateLimit: { maxRequests: 10_000, timeWindowMs: 60_000 } });
   });
   afterAll(() => stand.close());
 
@@ -237,6 +249,8 @@ describe("jobs, endpoints and scheduling", () => {
     expect(status).toBe(201);
     return body;
   }
+
+  const endpointOf = async (jobId: string, id: unknown) => (await asUser(stand, `/jobs/${jobId}/endpoints/${id as string}`)).body;
 
   it("creates, reads, lists, updates, pauses, resumes and archives a job", async () => {
     const created = await asUser(stand, "/jobs", { method: "POST", body: { name: "backups", description: "nightly" } });
@@ -257,11 +271,11 @@ describe("jobs, endpoints and scheduling", () => {
     expect((await asUser(stand, "/jobs?status=archived")).body.jobs).toEqual([expect.objectContaining({ id })]);
   });
 
-  it("adds, reads, lists, updates, archives and deletes endpoints", async () => {
+  it("adds, reads, lists, archives and deletes endpoints, stamping the free tier's 60 s floor", async () => {
     const jobId = await newJob();
     const before = Date.now();
     const endpoint = await newEndpoint(jobId, { method: "POST", headersJson: { "x-a": "1" }, bodyJson: { ping: true } });
-    expect(endpoint).toMatchObject({ jobId, method: "POST", failureCount: 0, baselineIntervalMs: 60_000 });
+    expect(endpoint).toMatchObject({ jobId, method: "POST", failureCount: 0, baselineIntervalMs: 60_000, minIntervalMs: 60_000 });
     const nextRun = Date.parse(endpoint.nextRunAt as string);
     expect(nextRun).toBeGreaterThanOrEqual(before + 60_000);
     expect(nextRun).toBeLessThan(Date.now() + 61_000);
@@ -269,11 +283,6 @@ describe("jobs, endpoints and scheduling", () => {
     const path = `/jobs/${jobId}/endpoints/${endpoint.id as string}`;
     expect((await asUser(stand, path)).body).toEqual(endpoint);
     expect((await asUser(stand, `/jobs/${jobId}/endpoints`)).body.endpoints).toEqual([endpoint]);
-
-    const switched = (await asUser(stand, path, { method: "PATCH", body: { baselineCron: "*/5 * * * *" } })).body;
-    expect(switched).toMatchObject({ baselineCron: "*/5 * * * *", method: "POST" });
-    expect(switched).not.toHaveProperty("baselineIntervalMs");
-    expect(new Date(switched.nextRunAt as string).getUTCMinutes() % 5).toBe(0);
 
     expect((await asUser(stand, `${path}/archive`, { method: "POST" })).body).toMatchObject({ archivedAt: expect.any(String) });
     expect((await asUser(stand, `/jobs/${jobId}/endpoints`)).body.endpoints).toEqual([]);
@@ -284,48 +293,94 @@ describe("jobs, endpoints and scheduling", () => {
     expect((await asUser(stand, path)).status).toBe(404);
   });
 
-  it("answers unknown ids with the contract's 404", async () => {
-    for (const path of ["/jobs/nope", "/jobs/nope/endpoints", "/endpoints/nope/runs", "/runs/nope", "/sessions/nope"]) {
-      expect(await asUser(stand, path)).toEqual({ status: 404, body: { error: "Resource not found", status: 404 } });
+  it("updates partially: an interval alone keeps the cron in charge, an empty cron clears it, null is refused", async () => {
+    const jobId = await newJob();
+    const endpoint = await newEndpoint(jobId, { baselineIntervalMs: undefined, baselineCron: "*/5 * * * *" });
+    const path = `/jobs/${jobId}/endpoints/${endpoint.id as string}`;
+
+    const kept = (await asUser(stand, path, { method: "PATCH", body: { baselineIntervalMs: 120_000 } })).body;
+    expect(kept).toMatchObject({ baselineCron: "*/5 * * * *", baselineIntervalMs: 120_000, name: "health", method: "GET" });
+    expect(new Date(kept.nextRunAt as string).getUTCMinutes() % 5).toBe(0);
+
+    expect(await asUser(stand, path, { method: "PATCH", body: { baselineCron: null } })).toMatchObject({ status: 422 });
+    const cleared = (await asUser(stand, path, { method: "PATCH", body: { baselineCron: "" } })).body;
+    expect(cleared).not.toHaveProperty("baselineCron");
+    expect(cleared).toMatchObject({ baselineIntervalMs: 120_000 });
+
+    // Back to cron: the interval stays stored (the contract cannot clear it) and the cron wins.
+    const cron = (await asUser(stand, path, { method: "PATCH", body: { baselineCron: "0 9 * * *" } })).body;
+    expect(cron).toMatchObject({ baselineCron: "0 9 * * *", baselineIntervalMs: 120_000 });
+    expect(new Date(cron.nextRunAt as string).getUTCHours()).toBe(9);
+  });
+
+  it("answers unknown ids with 404 {message}, and runs of an unknown endpoint with an empty list", async () => {
+    for (const [path, what] of [["/jobs/nope", "Job"], ["/jobs/nope/endpoints", "Job"], ["/runs/nope", "Run"], ["/sessions/nope", "Session"]] as const) {
+      expect(await asUser(stand, path)).toMatchObject({ status: 404, body: { message: `${what} not found` } });
     }
+    expect(await asUser(stand, "/endpoints/nope/runs")).toMatchObject({ status: 200, body: { runs: [], total: 0 } });
   });
 
   it.each([
-    ["both baselines", { baselineCron: "* * * * *", baselineIntervalMs: 1000 }, "baselineCron"],
-    ["no baseline", { baselineIntervalMs: undefined }, "baselineCron"],
-    ["minIntervalMs above maxIntervalMs", { minIntervalMs: 5000, maxIntervalMs: 1000 }, "minIntervalMs"],
-    ["a 6-field cron", { baselineIntervalMs: undefined, baselineCron: "0 * * * * *" }, "baselineCron"],
-    ["an out-of-range cron", { baselineIntervalMs: undefined, baselineCron: "61 * * * *" }, "baselineCron"],
-    ["a non-integer interval", { baselineIntervalMs: 1.5 }, "baselineIntervalMs"],
-    ["a bad url", { url: "not a url" }, "url"],
-    ["an unknown method", { method: "HEAD" }, "method"],
-    ["maxExecutionTimeMs over 30 minutes", { maxExecutionTimeMs: 1_800_001 }, "maxExecutionTimeMs"],
-    ["a 2001-character description", { description: "x".repeat(2001) }, "description"],
-    ["an empty name", { name: "" }, "name"],
-  ])("rejects an endpoint with %s, naming the field", async (_case, fields, field) => {
+    ["a non-integer interval", { baselineIntervalMs: 60_000.5 }, ["baselineIntervalMs"]],
+    ["a zero interval", { baselineIntervalMs: 0 }, ["baselineIntervalMs"]],
+    ["a bad url", { url: "not a url" }, ["url"]],
+    ["an unknown method", { method: "HEAD" }, ["method"]],
+    ["maxExecutionTimeMs over 30 minutes", { maxExecutionTimeMs: 1_800_001 }, ["maxExecutionTimeMs"]],
+    ["a 2001-character description", { description: "x".repeat(2001) }, ["description"]],
+    ["an empty name", { name: "" }, ["name"]],
+    ["a header that is not a string", { headersJson: { a: 1 } }, ["headersJson", "a"]],
+  ])("refuses an endpoint with %s: 422 ZodError naming the field", async (_case, fields, path) => {
     const jobId = await newJob();
     const { status, body } = await asUser(stand, `/jobs/${jobId}/endpoints`, {
       method: "POST",
       body: { name: "e", url: "https://example.com", baselineIntervalMs: 60_000, ...fields },
     });
-    expect(status).toBe(400);
-    expect(body.error).toBe("Validation failed");
-    expect(body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: [field], message: expect.any(String) })]));
+    expect(status).toBe(422);
+    expect(body).toMatchObject({ success: false, error: { name: "ZodError" } });
+    expect((body.error as { issues: unknown[] }).issues).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String), code: expect.any(String) })]));
   });
 
-  it("rejects invalid updates, queries and bodies with 400", async () => {
+  it.each([
+    ["both baselines", { baselineCron: "* * * * *" }, "Endpoint cannot have both baselineCron and baselineIntervalMs"],
+    ["no baseline", { baselineIntervalMs: undefined }, "Endpoint must have either baselineCron or baselineIntervalMs"],
+    ["minIntervalMs above maxIntervalMs", { minIntervalMs: 120_000, maxIntervalMs: 90_000 }, "Maximum interval must be greater than minimum interval"],
+    ["a 6-field cron", { baselineIntervalMs: undefined, baselineCron: "0 * * * * *" }, "Invalid cron expression"],
+    ["an interval under the free tier's minute", { baselineIntervalMs: 59_999 }, "Interval too short: free tier requires minimum 60000ms"],
+  ])("refuses an endpoint with %s as text/plain with the service's reason", async (_case, fields, reason) => {
     const jobId = await newJob();
-    const endpoint = await newEndpoint(jobId, { maxIntervalMs: 10_000 });
+    const { status, text, contentType } = await asUser(stand, `/jobs/${jobId}/endpoints`, {
+      method: "POST",
+      body: { name: "e", url: "https://example.com", baselineIntervalMs: 60_000, ...fields },
+    });
+    expect(status).toBe(400);
+    expect(contentType).toMatch(/^text\/plain/);
+    expect(text).toContain(reason);
+  });
+
+  it("refuses invalid updates, queries and bodies with 422 naming the field, and malformed JSON with 400", async () => {
+    const jobId = await newJob();
+    const endpoint = await newEndpoint(jobId, { maxIntervalMs: 600_000 });
     const path = `/jobs/${jobId}/endpoints/${endpoint.id as string}`;
-    const bad = [
-      await asUser(stand, path, { method: "PATCH", body: { baselineCron: "* * * * *", baselineIntervalMs: 5 } }),
-      await asUser(stand, path, { method: "PATCH", body: { minIntervalMs: 20_000 } }),
-      await asUser(stand, "/jobs", { method: "POST", body: { name: "x".repeat(256) } }),
-      await asUser(stand, "/jobs?status=deleted"),
-      await asUser(stand, `/endpoints/${endpoint.id as string}/runs?limit=1001`),
-      await asUser(stand, `/endpoints/${endpoint.id as string}/hints/oneshot`, { method: "POST", body: { reason: "soon" } }),
+    const cases: Array<[Promise<Reply>, Array<string | number>]> = [
+      [asUser(stand, "/jobs", { method: "POST", body: { name: "x".repeat(256) } }), ["name"]],
+      [asUser(stand, "/jobs?status=deleted"), ["status"]],
+      [asUser(stand, `/endpoints/${endpoint.id as string}/runs?limit=1001`), ["limit"]],
+      [asUser(stand, `/endpoints/${endpoint.id as string}/health?sinceHours=1.5`), ["sinceHours"]],
+      [asUser(stand, `/endpoints/${endpoint.id as string}/sessions?limit=101`), ["limit"]],
+      [asUser(stand, `/endpoints/${endpoint.id as string}/hints/oneshot`, { method: "POST", body: { nextRunInMs: 0 } }), ["nextRunInMs"]],
+      [asUser(stand, `/endpoints/${endpoint.id as string}/hints/interval`, { method: "POST", body: { intervalMs: 120_000, ttlMinutes: 0 } }), ["ttlMinutes"]],
+      [asUser(stand, `/endpoints/${endpoint.id as string}/pause`, { method: "POST", body: {} }), ["pausedUntil"]],
+      [asUser(stand, "/dashboard/stats"), ["startDate"]],
+      [asUser(stand, `/dashboard/activity?endDate=${new Date().toISOString()}`), ["startDate"]],
     ];
-    for (const response of bad) expect(response).toMatchObject({ status: 400, body: { error: "Validation failed" } });
+    for (const [pending, field] of cases) {
+      const reply = await pending;
+      expect(reply.status, JSON.stringify(reply.body)).toBe(422);
+      expect((reply.body.error as { issues: Array<{ path: unknown }> }).issues.map((issue) => issue.path)).toContainEqual(field);
+    }
+    const bounds = await asUser(stand, path, { method: "PATCH", body: { minIntervalMs: 900_000 } });
+    expect(bounds).toMatchObject({ status: 400, text: "Maximum interval must be greater than minimum interval" });
+    expect(await asUser(stand, path, { method: "PATCH", body: { baselineIntervalMs: 30_000 } })).toMatchObject({ status: 400, text: expect.stringContaining("Interval too short") });
 
     const malformed = await fetch(`${stand.apiUrl}/jobs`, {
       method: "POST",
@@ -335,42 +390,73 @@ describe("jobs, endpoints and scheduling", () => {
     expect(malformed.status).toBe(400);
   });
 
-  it("applies hints, pauses, resumes, clears hints and resets failures", async () => {
+  it("refuses a non-GET without a JSON content type with 403 Forbidden as text/plain, even without a body", async () => {
     const jobId = await newJob();
-    const id = (await newEndpoint(jobId, { minIntervalMs: 1000, maxIntervalMs: 3_600_000 })).id as string;
-    const before = Date.now();
-
-    const hinted = (await asUser(stand, `/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 5000, ttlMinutes: 10, reason: "busy" } })).body;
-    expect(hinted).toMatchObject({ aiHintIntervalMs: 5000, aiHintReason: "busy" });
-    expect(Date.parse(hinted.aiHintExpiresAt as string) - before).toBeGreaterThanOrEqual(10 * 60_000);
-    expect(Date.parse(hinted.nextRunAt as string)).toBeLessThan(Date.now() + 6000);
-    expect((await asUser(stand, `/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 10 } })).status).toBe(400);
-
-    const oneShot = (await asUser(stand, `/endpoints/${id}/hints/oneshot`, { method: "POST", body: { nextRunInMs: 2000 } })).body;
-    expect(Date.parse(oneShot.aiHintNextRunAt as string)).toBeGreaterThanOrEqual(before + 2000);
-    expect(Date.parse(oneShot.aiHintExpiresAt as string) - before).toBeGreaterThanOrEqual(60 * 60_000);
-
-    const until = new Date(Date.now() + 3_600_000).toISOString();
-    expect((await asUser(stand, `/endpoints/${id}/pause`, { method: "POST", body: { pausedUntil: until } })).body).toMatchObject({ pausedUntil: until, nextRunAt: until });
-    expect((await asUser(stand, `/endpoints/${id}/pause`, { method: "POST", body: { pausedUntil: null } })).body).not.toHaveProperty("pausedUntil");
-
-    const cleared = (await asUser(stand, `/endpoints/${id}/hints`, { method: "DELETE" })).body;
-    for (const field of ["aiHintIntervalMs", "aiHintNextRunAt", "aiHintExpiresAt", "aiHintReason"]) expect(cleared).not.toHaveProperty(field);
-    expect((await asUser(stand, `/endpoints/${id}/reset-failures`, { method: "POST" })).body).toMatchObject({ failureCount: 0 });
+    for (const [method, path] of [["POST", `/jobs/${jobId}/pause`], ["DELETE", `/jobs/${jobId}`], ["POST", "/signing-keys/rotate"], ["DELETE", "/devices/x"]] as const) {
+      const response = await fetch(`${stand.apiUrl}${path}`, { method, headers: { "x-api-key": stand.apiKey } });
+      expect(response.status, `${method} ${path}`).toBe(403);
+      expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+      expect(await response.text()).toBe("Forbidden");
+    }
+    expect((await asUser(stand, `/jobs/${jobId}`)).body).toMatchObject({ status: "active" });
+    expect((await asUser(stand, `/jobs/${jobId}/pause`, { method: "POST" })).status).toBe(200);
   });
 
-  it("creates one signing key, refuses a second with 409, and rotates it", async () => {
-    expect((await asUser(stand, "/signing-keys/rotate", { method: "POST" })).status).toBe(404);
-    expect((await asUser(stand, "/signing-keys")).body).toEqual({ hasKey: false, keyPrefix: null, createdAt: null, rotatedAt: null });
-    const created = await asUser(stand, "/signing-keys", { method: "POST" });
-    expect(created.status).toBe(200);
-    expect((created.body.rawKey as string).startsWith(created.body.keyPrefix as string)).toBe(true);
-    expect((await asUser(stand, "/signing-keys", { method: "POST" })).status).toBe(409);
+  it("applies hints, pauses, resumes, clears hints and resets failures, each answering 204", async () => {
+    const jobId = await newJob();
+    const id = (await newEndpoint(jobId, { maxIntervalMs: 3_600_000 })).id as string;
+    const before = Date.now();
+    const noContent = async (path: string, init: Omit<Call, "key">) => {
+      const reply = await asUser(stand, path, init);
+      expect(reply).toMatchObject({ status: 204, text: "" });
+    };
+
+    await noContent(`/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 90_000, ttlMinutes: 10, reason: "busy" } });
+    const hinted = await endpointOf(jobId, id);
+    expect(hinted).toMatchObject({ aiHintIntervalMs: 90_000, aiHintReason: "busy" });
+    expect(Date.parse(hinted.aiHintExpiresAt as string) - before).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(await asUser(stand, `/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 10_000 } })).toMatchObject({ status: 400, text: expect.stringContaining("below minimum") });
+
+    await noContent(`/endpoints/${id}/hints/oneshot`, { method: "POST", body: { nextRunInMs: 2000 } });
+    expect(Date.parse((await endpointOf(jobId, id)).aiHintNextRunAt as string)).toBeGreaterThanOrEqual(before + 2000);
+
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    await noContent(`/endpoints/${id}/pause`, { method: "POST", body: { pausedUntil: until } });
+    expect(await endpointOf(jobId, id)).toMatchObject({ pausedUntil: until, nextRunAt: until });
+    await noContent(`/endpoints/${id}/pause`, { method: "POST", body: { pausedUntil: null } });
+    expect(await endpointOf(jobId, id)).not.toHaveProperty("pausedUntil");
+
+    await noContent(`/endpoints/${id}/hints`, { method: "DELETE" });
+    const cleared = await endpointOf(jobId, id);
+    for (const field of ["aiHintIntervalMs", "aiHintNextRunAt", "aiHintExpiresAt", "aiHintReason"]) expect(cleared).not.toHaveProperty(field);
+    await noContent(`/endpoints/${id}/reset-failures`, { method: "POST" });
+  });
+
+  it("has a signing key from sign-up: create answers 409, rotate replaces it", async () => {
+    const first = (await asUser(stand, "/signing-keys")).body;
+    expect(first).toMatchObject({ hasKey: true, keyPrefix: expect.any(String), createdAt: expect.any(String), rotatedAt: null });
+    expect(await asUser(stand, "/signing-keys", { method: "POST" })).toMatchObject({ status: 409, body: { message: expect.stringContaining("already exists") } });
     const rotated = await asUser(stand, "/signing-keys/rotate", { method: "POST" });
-    expect(rotated.body.rawKey).not.toBe(created.body.rawKey);
+    expect(rotated.status).toBe(200);
+    expect((rotated.body.rawKey as string).startsWith(rotated.body.keyPrefix as string)).toBe(true);
     const info = (await asUser(stand, "/signing-keys")).body;
     expect(info).toMatchObject({ hasKey: true, keyPrefix: rotated.body.keyPrefix, rotatedAt: expect.any(String) });
     expect(JSON.stringify(info)).not.toContain(rotated.body.rawKey as string);
+  });
+
+  it("reports the free plan and its use, and pages seeded AI sessions (limit default 10)", async () => {
+    expect((await asUser(stand, "/subscriptions/status")).body).toEqual({ tier: "free", status: null, endsAt: null, refundEligibility: { eligible: false, expiresAt: null, status: null } });
+    const usage = (await asUser(stand, "/subscriptions/usage")).body;
+    expect(usage).toMatchObject({ aiCallsLimit: 100_000, endpointsLimit: 5, totalRunsLimit: 10_000, aiCallsUsed: 0, totalRuns: 0 });
+    const jobId = await newJob();
+    const id = (await newEndpoint(jobId)).id as string;
+    expect((await asUser(stand, "/subscriptions/usage")).body.endpointsUsed).toBe((usage.endpointsUsed as number) + 1);
+    for (let i = 0; i < 12; i++) stand.seedAiSession(id, { analyzedAt: new Date(Date.now() - i * 60_000), reasoning: `look ${i}` });
+    const page = (await asUser(stand, `/endpoints/${id}/sessions`)).body as { sessions: Array<{ reasoning: string }>; total: number };
+    expect(page.total).toBe(12);
+    expect(page.sessions).toHaveLength(10);
+    const last = (await asUser(stand, `/endpoints/${id}/sessions?limit=5&offset=10`)).body as { sessions: Array<{ reasoning: string }> };
+    expect(last.sessions.map((s) => s.reasoning)).toEqual(["look 10", "look 11"]);
   });
 
   it("lists the user's sessions as devices and revokes one", async () => {
@@ -381,6 +467,40 @@ describe("jobs, endpoints and scheduling", () => {
     expect((await asUser(stand, `/devices/${device?.id ?? ""}`, { method: "DELETE" })).body).toEqual({ success: true });
     expect((await call(stand, "/jobs", { bearer: token })).status).toBe(401);
     expect((await asUser(stand, "/devices/nope", { method: "DELETE" })).status).toBe(404);
+  });
+});
+
+describe("free-tier limits and the per-key rate limit", () => {
+  let stand: StandIn;
+  beforeAll(async () => {
+    stand = await startCronicornStandIn({ apiKeyRateLimit: { maxRequests: 12, timeWindowMs: 60_000 } });
+  });
+  afterAll(() => stand.close());
+
+  it("refuses a sixth endpoint with the service's text, and archived endpoints free a slot", async () => {
+    const jobId = (await asUser(stand, "/jobs", { method: "POST", body: { name: "quota" } })).body.id as string;
+    const add = (n: number) => asUser(stand, `/jobs/${jobId}/endpoints`, { method: "POST", body: { name: `e${n}`, url: "https://example.com", baselineIntervalMs: 60_000 } });
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n++) ids.push((await add(n)).body.id as string);
+    expect(await add(5)).toMatchObject({ status: 400, text: "Endpoint limit reached: free tier allows maximum 5 endpoints. Upgrade to Pro for 100 endpoints or Enterprise for 1,000 endpoints." });
+    expect((await asUser(stand, `/jobs/${jobId}/endpoints/${ids[0] as string}/archive`, { method: "POST" })).status).toBe(200);
+    expect((await add(6)).status).toBe(201);
+  });
+
+  it("answers 401 (not 429) once a key exceeds its limit, while a bearer still works", async () => {
+    // The quota test above used 9 of the 12 calls.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await call(stand, "/jobs", { key: stand.apiKey })).status);
+    expect(statuses).toContain(401);
+    expect(statuses).not.toContain(429);
+    expect(statuses[0]).toBe(200);
+    expect((await call(stand, "/jobs", { bearer: await stand.signIn() })).status).toBe(200);
+  });
+
+  it("answers get-session with null for an API key", async () => {
+    const response = await fetch(`${stand.apiUrl}/auth/get-session`, { headers: { "x-api-key": stand.apiKey } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toBeNull();
   });
 });
 
@@ -418,7 +538,8 @@ describe("test now, runs and health", () => {
     return endpoint.body.id as string;
   }
 
-  it("performs the request, records a test run, and health reflects it", async () => {
+  it("performs the request, records a test run, and health, stats and activity reflect it", async () => {
+    const before = Date.now() - 1000;
     const id = await endpointFor(`${targetUrl}/ok`, { method: "POST", headersJson: { "x-probe": "yes" }, bodyJson: { n: 1 } });
     const result = await asUser(stand, `/endpoints/${id}/test`, { method: "POST" });
     expect(result).toMatchObject({ status: 200, body: { status: "success", statusCode: 200, responseBody: { ok: true }, durationMs: expect.any(Number) } });
@@ -434,8 +555,10 @@ describe("test now, runs and health", () => {
       failureStreak: 0,
       lastRun: { status: "success", at: expect.any(String) },
     });
-    const stats = (await asUser(stand, "/dashboard/stats")).body;
+    const stats = (await asUser(stand, `/dashboard/stats?startDate=${new Date(before).toISOString()}&endDate=${new Date(Date.now() + 1000).toISOString()}`)).body;
     expect(stats).toMatchObject({ recentActivity: { runs24h: 1, success24h: 1 }, successRate: { overall: 100 } });
+    const activity = (await asUser(stand, `/dashboard/activity?startDate=${new Date(before).toISOString()}&endDate=${new Date(Date.now() + 1000).toISOString()}`)).body;
+    expect(activity).toMatchObject({ total: 1, events: [{ type: "run", id: result.body.runId, endpointId: id, status: "success" }], summary: { runsCount: 1, sessionsCount: 0, successRate: 100 } });
   });
 
   it("records non-2xx and refused connections as failed runs and counts the failures", async () => {
@@ -516,9 +639,9 @@ describe("fault switches", () => {
     expect(statuses).toEqual([503, 503, 200]);
   });
 
-  it("answers 500 with the contract's body until cleared", async () => {
+  it("answers 500 with the document's body until cleared", async () => {
     stand.faults.set({ kind: "status", status: 500 });
-    for (let i = 0; i < 2; i++) expect(await asUser(stand, "/jobs")).toEqual({ status: 500, body: { error: "Internal server error" } });
+    for (let i = 0; i < 2; i++) expect(await asUser(stand, "/jobs")).toMatchObject({ status: 500, body: { message: "Internal Server Error" } });
     stand.faults.clear();
     expect((await asUser(stand, "/jobs")).status).toBe(200);
   });

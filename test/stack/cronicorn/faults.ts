@@ -17,7 +17,7 @@ interface ActiveRule {
 const DEFAULT_MATCH = /^\/api\/(?!auth(\/|$))/;
 
 const STATUS_BODIES: Record<500 | 502 | 503 | 504, object> = {
-  500: { error: "Internal server error" },
+  500: { message: "Internal Server Error" },
   502: { error: "Bad gateway", status: 502 },
   503: { error: "Service unavailable", status: 503 },
   504: { error: "Gateway timeout", status: 504 },
