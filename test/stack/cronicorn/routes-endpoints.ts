@@ -28,8 +28,8 @@ export function endpointRoutes(store: Store): Hono<ApiEnv> {
     checkEndpointQuota(store.endpointsOf(c.var.userId).filter((e) => !e.archivedAt).length);
     checkTierInterval(body.baselineIntervalMs);
     const now = new Date();
-    // The service stamps the tier's floor on every endpoint it creates on the free tier.
-    const settings = { ...body, method: body.method ?? "GET", minIntervalMs: Math.max(body.minIntervalMs ?? 0, FREE_TIER.minIntervalMs) };
+    // The service adds the tier's floor to endpoints it creates on the free tier when none is given.
+    const settings = { ...body, method: body.method ?? "GET", minIntervalMs: body.minIntervalMs ?? FREE_TIER.minIntervalMs };
     const endpoint = store.addEndpoint({
       ...settings,
       id: newId().slice(0, 21),
