@@ -21,7 +21,13 @@ function portFrom(argv: readonly string[], env: NodeJS.ProcessEnv): number {
 }
 
 async function main(): Promise<void> {
-  const stand = await startCronicornStandIn({ port: portFrom(process.argv.slice(2), process.env) });
+  // Benchmarks drive hundreds of calls a minute through one key: the CLI lifts Cronicorn's per-key limit
+  // (about 100 a minute) unless STANDIN_KEY_LIMIT asks for one.
+  const keyLimit = Number(process.env.STANDIN_KEY_LIMIT ?? 1_000_000);
+  const stand = await startCronicornStandIn({
+    port: portFrom(process.argv.slice(2), process.env),
+    apiKeyRateLimit: { maxRequests: Number.isInteger(keyLimit) && keyLimit > 0 ? keyLimit : 1_000_000, timeWindowMs: 60_000 },
+  });
   console.log(`Cronicorn stand-in running (better-auth 1.4.4, data in memory, gone on exit)
 
   API URL    ${stand.apiUrl}
