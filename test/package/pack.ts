@@ -89,7 +89,8 @@ function parsePackOutput(stdout: string): z.infer<typeof PackJson>[number] {
   return packed;
 }
 
-async function pack(source: string, outDir: string): Promise<PackedTarball> {
+/** `npm pack` the package in `source` (its prepack builds dist/) into `outDir`. */
+export async function packFrom(source: string, outDir: string): Promise<PackedTarball> {
   const { stdout } = await npm(["pack", "--json", "--pack-destination", outDir], source, npmEnv());
   const packed = parsePackOutput(stdout);
   const tarball = path.join(outDir, packed.filename);
@@ -99,7 +100,7 @@ async function pack(source: string, outDir: string): Promise<PackedTarball> {
 /** `npm pack` this checkout (its working tree, as built) into `outDir`. */
 export async function packTarball(outDir: string): Promise<PackedTarball> {
   assertBuilt();
-  return pack(ROOT, outDir);
+  return packFrom(ROOT, outDir);
 }
 
 export interface CleanClonePack extends PackedTarball {
@@ -123,7 +124,7 @@ export async function packCleanClone(outDir: string): Promise<CleanClonePack> {
   const { stdout: commit } = await execFileAsync("git", ["-C", clone, "rev-parse", "HEAD"]);
   const hadDist = fs.existsSync(path.join(clone, "dist"));
   fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), path.join(clone, "node_modules"), "dir");
-  return { ...(await pack(clone, outDir)), commit: commit.trim(), hadDist };
+  return { ...(await packFrom(clone, outDir)), commit: commit.trim(), hadDist };
 }
 
 /** Count every real package (`name/` and `@scope/name/` with a package.json), nested node_modules included. */

@@ -200,7 +200,7 @@ describe("the published package", { timeout: 240_000 }, () => {
       const inSession = { ...env, DBUS_SESSION_BUS_ADDRESS: fs.readFileSync(busFile, "utf8").trim() };
       const origin = new URL(stand.apiUrl).origin;
       const { stdout: item } = await execFileAsync("secret-tool", ["lookup", "service", "cronicorn-mcp", "username", origin], { env: inSession });
-      expect(Object.keys(JSON.parse(item) as Record<string, unknown>)).toEqual(expect.arrayContaining(["access_token", "refresh_token", "expires_at"]));
+      expect(Object.keys(JSON.parse(item) as Record<string, unknown>)).toEqual(expect.arrayContaining(["access_token", "expires_at", "flow"]));
       expect(fs.existsSync(path.join(home, ".cronicorn", "credentials.json"))).toBe(false);
 
       // A second process reads the credential back from the keyring.
