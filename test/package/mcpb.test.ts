@@ -116,6 +116,17 @@ describe("the MCP Bundle (cronicorn-mcp.mcpb)", { timeout: 240_000 }, () => {
     }
   });
 
+  it("loads its bundled keychain module: with no Secret Service here, the notice names the keychain's answer, not a missing module", async () => {
+    const server = await startAsManifestSays(unpacked, { api_url: stand.apiUrl });
+    try {
+      await server.call("auth_status");
+      await eventually(() => /the OS keychain failed to look up a test item/.test(server.stderr()) || undefined, 10_000, "the keychain notice");
+      expect(server.stderr()).not.toMatch(/not installed/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("falls back to the private file, saying why, where the keychain module cannot load (no binary for this platform)", async () => {
     const stripped = await unpack("no-keyring");
     fs.rmSync(path.join(stripped, "node_modules/@napi-rs"), { recursive: true });
