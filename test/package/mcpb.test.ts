@@ -66,7 +66,7 @@ describe("the MCP Bundle (cronicorn-mcp.mcpb)", { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     work = makeWorkDir();
-    built = await buildBundle({ out: path.join(work, "cronicorn-mcp.mcpb") });
+    built = await buildBundle({ out: path.join(work, "cronicorn-mcp.mcpb"), alreadyBuilt: true });
     unpacked = await unpack("unpacked");
     stand = await startCronicornStandIn();
   }, 180_000);

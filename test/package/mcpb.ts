@@ -19,7 +19,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { z } from "zod";
 import { TOOL_GROUPS } from "../../src/config.js";
-import { installTarball, makeWorkDir, npmEnv, packFrom, removeDir, ROOT } from "./pack.js";
+import { installTarball, makeWorkDir, npmEnv, packFrom, packTarball, removeDir, ROOT } from "./pack.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -42,6 +42,11 @@ export interface BuiltBundle {
 export interface BuildOptions {
   /** Where the .mcpb goes; defaults to cronicorn-mcp.mcpb at the repository root. */
   out?: string;
+  /**
+   * Pack the dist/ already built here instead of letting prepack rebuild it. Tests need this: a
+   * rebuild cleans dist/ under the other test files that are running the built server meanwhile.
+   */
+  alreadyBuilt?: boolean;
   /** Extra @napi-rs/keyring binary packages to carry, e.g. "darwin-arm64" (needs the npm registry or cache). */
   keyringTargets?: string[];
 }
@@ -220,7 +225,7 @@ export async function buildBundle(options: BuildOptions = {}): Promise<BuiltBund
   const out = options.out ?? BUNDLE_FILE;
   const work = makeWorkDir();
   try {
-    const tarball = await packFrom(ROOT, work);
+    const tarball = options.alreadyBuilt ? await packTarball(work) : await packFrom(ROOT, work);
     const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
     const bundle = path.join(work, "bundle");
     fs.cpSync(path.join(installed.dir, "node_modules/cronicorn-mcp"), path.join(bundle, "server"), { recursive: true });

@@ -89,18 +89,21 @@ function parsePackOutput(stdout: string): z.infer<typeof PackJson>[number] {
   return packed;
 }
 
-/** `npm pack` the package in `source` (its prepack builds dist/) into `outDir`. */
-export async function packFrom(source: string, outDir: string): Promise<PackedTarball> {
-  const { stdout } = await npm(["pack", "--json", "--pack-destination", outDir], source, npmEnv());
+/** `npm pack` the package in `source` into `outDir`; its prepack builds dist/ unless `ignoreScripts`. */
+export async function packFrom(source: string, outDir: string, options: { ignoreScripts?: boolean } = {}): Promise<PackedTarball> {
+  const { stdout } = await npm(["pack", "--json", ...(options.ignoreScripts ? ["--ignore-scripts"] : []), "--pack-destination", outDir], source, npmEnv());
   const packed = parsePackOutput(stdout);
   const tarball = path.join(outDir, packed.filename);
   return { path: tarball, bytes: fs.statSync(tarball).size, unpackedBytes: packed.unpackedSize, files: packed.files.map((f) => f.path) };
 }
 
-/** `npm pack` this checkout (its working tree, as built) into `outDir`. */
+/**
+ * `npm pack` this checkout's working tree as already built, into `outDir`. Scripts are off: prepack
+ * would rebuild (and first clean) dist/ under every test that is running the built server.
+ */
 export async function packTarball(outDir: string): Promise<PackedTarball> {
   assertBuilt();
-  return packFrom(ROOT, outDir);
+  return packFrom(ROOT, outDir, { ignoreScripts: true });
 }
 
 export interface CleanClonePack extends PackedTarball {
