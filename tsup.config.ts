@@ -14,9 +14,10 @@ export default defineConfig({
   clean: true,
   dts: false,
   shims: false,
-  // keytar is an optional native addon: never bundle it, load it from node_modules when present.
+  // The keychain modules are native addons (@napi-rs/keyring picks its per-platform binary package at
+  // load time; keytar is an optional peer): never bundle them, load them from node_modules.
   // `open` ships a helper script it finds next to its own files, so it stays a regular dependency.
-  external: ["keytar", "open"],
+  external: ["@napi-rs/keyring", "keytar", "open"],
   // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
   banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
   noExternal: [/^@modelcontextprotocol\/sdk/, "zod", "openid-client", "proper-lockfile"],

@@ -80,14 +80,54 @@ export function assertBuilt(): void {
   if (!fs.existsSync(path.join(ROOT, "dist/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm test does).");
 }
 
-/** `npm pack` this repo into `outDir`. */
-export async function packTarball(outDir: string): Promise<PackedTarball> {
-  assertBuilt();
-  const { stdout } = await npm(["pack", "--json", "--pack-destination", outDir], ROOT, npmEnv());
-  const [packed] = PackJson.parse(JSON.parse(stdout));
+/** `npm pack --json` prints after whatever the prepack build wrote to stdout: the JSON is the array that starts a line. */
+function parsePackOutput(stdout: string): z.infer<typeof PackJson>[number] {
+  const start = stdout.search(/^\[/m);
+  if (start < 0) throw new Error(`npm pack printed no JSON: ${stdout.slice(-2000)}`);
+  const [packed] = PackJson.parse(JSON.parse(stdout.slice(start)));
   if (!packed) throw new Error(`npm pack reported no package: ${stdout}`);
+  return packed;
+}
+
+/** `npm pack` the package in `source` into `outDir`; its prepack builds dist/ unless `ignoreScripts`. */
+export async function packFrom(source: string, outDir: string, options: { ignoreScripts?: boolean } = {}): Promise<PackedTarball> {
+  const { stdout } = await npm(["pack", "--json", ...(options.ignoreScripts ? ["--ignore-scripts"] : []), "--pack-destination", outDir], source, npmEnv());
+  const packed = parsePackOutput(stdout);
   const tarball = path.join(outDir, packed.filename);
   return { path: tarball, bytes: fs.statSync(tarball).size, unpackedBytes: packed.unpackedSize, files: packed.files.map((f) => f.path) };
+}
+
+/**
+ * `npm pack` this checkout's working tree as already built, into `outDir`. Scripts are off: prepack
+ * would rebuild (and first clean) dist/ under every test that is running the built server.
+ */
+export async function packTarball(outDir: string): Promise<PackedTarball> {
+  assertBuilt();
+  return packFrom(ROOT, outDir, { ignoreScripts: true });
+}
+
+export interface CleanClonePack extends PackedTarball {
+  /** The commit that was packed. */
+  commit: string;
+  /** Whether the clone had a dist/ before `npm pack` ran (it must not). */
+  hadDist: boolean;
+}
+
+/**
+ * `npm pack` in a fresh clone of the committed HEAD, as a publisher would from a clean checkout:
+ * no dist/ exists, so only `prepack` can put the bundle into the tarball. The clone borrows this
+ * checkout's node_modules (a symlink) instead of installing: `npm ci --offline` costs far longer
+ * than the build itself.
+ */
+export async function packCleanClone(outDir: string): Promise<CleanClonePack> {
+  const clone = path.join(outDir, "clone");
+  await execFileAsync("git", ["init", "-q", clone]);
+  await execFileAsync("git", ["-C", clone, "fetch", "-q", "--depth=1", ROOT, "HEAD"]);
+  await execFileAsync("git", ["-C", clone, "checkout", "-q", "FETCH_HEAD"]);
+  const { stdout: commit } = await execFileAsync("git", ["-C", clone, "rev-parse", "HEAD"]);
+  const hadDist = fs.existsSync(path.join(clone, "dist"));
+  fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), path.join(clone, "node_modules"), "dir");
+  return { ...(await packFrom(clone, outDir)), commit: commit.trim(), hadDist };
 }
 
 /** Count every real package (`name/` and `@scope/name/` with a package.json), nested node_modules included. */

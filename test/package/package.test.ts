@@ -1,9 +1,10 @@
 /**
- * The package as it is published: what `npm pack` puts in the tarball, what publint says of it, and
- * whether an install of that tarball into an empty folder (production dependencies only) serves MCP,
- * with and without the optional native keytar addon.
+ * The package as it is published from a clean clone of the committed HEAD: what `npm pack` puts in
+ * the tarball (prepack builds dist/), what publint says of it, and whether an install of that tarball
+ * with install scripts off (as npm now defaults to for dependencies) serves MCP and keeps its sign-in
+ * in a real OS keychain — or, with no keychain, in the private file.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -17,8 +18,9 @@ import { z } from "zod";
 import { loadConfig } from "../../src/config.js";
 import { startCronicornStandIn } from "../stack/cronicorn.js";
 import type { StandIn } from "../stack/cronicorn.js";
-import { BIN_NAME, installTarball, makeWorkDir, npmEnv, packTarball, removeDir, ROOT } from "./pack.js";
-import type { PackedTarball } from "./pack.js";
+import { eventually } from "../helpers/signin.js";
+import { BIN_NAME, installTarball, makeWorkDir, npmEnv, packCleanClone, removeDir, ROOT } from "./pack.js";
+import type { CleanClonePack } from "./pack.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -50,9 +52,9 @@ interface InstalledServer {
   close(): Promise<void>;
 }
 
-/** Spawn the installed bin (shebang + npm's bin link, as `npx` runs it) and complete the MCP handshake. */
-async function startInstalledServer(bin: string, env: Record<string, string>): Promise<InstalledServer> {
-  const transport = new StdioClientTransport({ command: bin, args: [], env, stderr: "pipe" });
+/** Spawn the installed bin (shebang + npm's bin link, as `npx` runs it), or `command`, and complete the MCP handshake. */
+async function startInstalledServer(bin: string, env: Record<string, string>, command: { command: string; args: string[] } = { command: bin, args: [] }): Promise<InstalledServer> {
+  const transport = new StdioClientTransport({ ...command, env, stderr: "pipe" });
   let stderr = "";
   transport.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
@@ -83,18 +85,25 @@ async function npxVersion(dir: string): Promise<string> {
 
 describe("the published package", { timeout: 240_000 }, () => {
   let work: string;
-  let tarball: PackedTarball;
+  let tarball: CleanClonePack;
   let stand: StandIn;
 
   beforeAll(async () => {
     work = makeWorkDir();
-    tarball = await packTarball(work);
+    tarball = await packCleanClone(work);
     stand = await startCronicornStandIn();
   }, 120_000);
 
   afterAll(async () => {
     await stand?.close();
     removeDir(work);
+  });
+
+  it("packs from a fresh clone of HEAD, where only prepack can build the dist/ the bin imports", async () => {
+    const { stdout } = await execFileAsync("git", ["-C", ROOT, "rev-parse", "HEAD"]);
+    expect(tarball.commit).toBe(stdout.trim());
+    expect(tarball.hadDist).toBe(false);
+    expect(tarball.files).toContain("dist/cli.js");
   });
 
   it("passes publint with no errors and no warnings", async () => {
@@ -129,8 +138,9 @@ describe("the published package", { timeout: 240_000 }, () => {
     }
   });
 
-  it("installs into an empty folder with production dependencies only, and the installed bin serves MCP", async () => {
-    const installed = await installTarball(tarball.path, { parent: work });
+  it("installs into an empty folder with production dependencies only and no install scripts, and the installed bin serves MCP", async () => {
+    const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
+    expect(fs.existsSync(path.join(installed.dir, "node_modules/keytar"))).toBe(false);
     expect(await npxVersion(installed.dir)).toBe(pkg.version);
 
     const home = fs.mkdtempSync(path.join(work, "home-"));
@@ -150,20 +160,60 @@ describe("the published package", { timeout: 240_000 }, () => {
     }
   });
 
-  it("still installs and serves MCP when keytar cannot be built, keeping credentials in the private file", async () => {
-    // As on a Linux machine without libsecret-1-dev: keytar's binding.gyp asks pkg-config for
-    // libsecret-1, and an empty pkg-config search path makes that lookup (so node-gyp) fail.
-    // build_from_source stops prebuild-install fetching a prebuilt addon where there is internet,
-    // so the failure is the same everywhere. npm then drops the failed optional dependency.
-    const installed = await installTarball(tarball.path, {
-      parent: work,
-      env: { PKG_CONFIG_LIBDIR: path.join(work, "no-pkg-config"), PKG_CONFIG_PATH: "", npm_config_build_from_source: "true" },
-      args: ["--foreground-scripts"],
-    });
-    expect(installed.output).toMatch(/pkg-config --cflags libsecret-1/);
-    expect(fs.existsSync(path.join(installed.dir, "node_modules/keytar"))).toBe(false);
-    expect(await npxVersion(installed.dir)).toBe(pkg.version);
+  it("installed with --ignore-scripts, signs in and keeps the credential in the real Secret Service, visible to secret-tool and read back by `status`", async () => {
+    const missing = ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+    expect(missing, `${missing.join(", ")} not found: run npm run setup:system`).toEqual([]);
+    const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
+    expect(installed.output).not.toMatch(/install script/i);
 
+    const home = fs.mkdtempSync(path.join(work, "home-"));
+    fs.mkdirSync(path.join(home, "run"), { mode: 0o700 });
+    const busFile = path.join(home, "bus-address");
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      XDG_RUNTIME_DIR: path.join(home, "run"),
+      XDG_DATA_HOME: path.join(home, "data"),
+      CRONICORN_API_URL: stand.apiUrl,
+      CRONICORN_WEB_URL: stand.webUrl,
+      CRONICORN_ISSUER: stand.webUrl,
+      CRONICORN_CONFIG_DIR: path.join(home, ".cronicorn"),
+      CRONICORN_TOKEN_STORE: "auto",
+      CRONICORN_NO_BROWSER: "1",
+      CRONICORN_LOGIN_WAIT_S: "1",
+    };
+    // The server runs inside a private D-Bus session with an unlocked gnome-keyring; the session's
+    // address is written aside so secret-tool and `status` can reach the same keyring while it runs.
+    const session = `echo -n pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null\necho "$DBUS_SESSION_BUS_ADDRESS" > "$BUS_FILE"\nexec "$BIN"`;
+    const server = await startInstalledServer(installed.bin, { ...env, BUS_FILE: busFile, BIN: installed.bin }, { command: "dbus-run-session", args: ["--", "sh", "-c", session] });
+    try {
+      const first = await server.call("list_jobs");
+      const prompt = structured<{ userCode: string }>(first, "signIn");
+      await stand.approveDevice(prompt.userCode);
+      await eventually(async () => {
+        const result = await server.call("list_jobs");
+        return result.structuredContent?.jobs as unknown[] | undefined;
+      });
+      const status = structured<{ signedIn: boolean; source: string; store: string }>(await server.call("auth_status"), "status");
+      expect(status).toMatchObject({ signedIn: true, source: "keychain", store: expect.stringContaining("OS keychain (Secret Service)") });
+
+      const inSession = { ...env, DBUS_SESSION_BUS_ADDRESS: fs.readFileSync(busFile, "utf8").trim() };
+      const origin = new URL(stand.apiUrl).origin;
+      const { stdout: item } = await execFileAsync("secret-tool", ["lookup", "service", "cronicorn-mcp", "username", origin], { env: inSession });
+      expect(Object.keys(JSON.parse(item) as Record<string, unknown>)).toEqual(expect.arrayContaining(["access_token", "expires_at", "flow"]));
+      expect(fs.existsSync(path.join(home, ".cronicorn", "credentials.json"))).toBe(false);
+
+      // A second process reads the credential back from the keyring.
+      const { stdout: statusLine } = await execFileAsync(installed.bin, ["status"], { env: inSession });
+      expect(statusLine).toMatch(/^Signed in to .* \(OS keychain \(Secret Service\)/);
+      expect(server.stderr()).not.toMatch(/Credentials are kept in file/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("with no Secret Service reachable, serves MCP and keeps credentials in the private file, saying why", async () => {
+    const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
     // A credential in the file, in the official server's format, which the file store reads.
     const home = fs.mkdtempSync(path.join(work, "home-"));
     const configDir = path.join(home, ".cronicorn");
@@ -187,7 +237,7 @@ describe("the published package", { timeout: 240_000 }, () => {
       const logout = structured<{ deletedLocal: string[] }>(await server.call("logout"), "logout");
       expect(logout.deletedLocal).toEqual([expect.stringContaining("credentials.json")]);
       expect(server.stderr()).toMatch(
-        /warn: Credentials are kept in file ~\/\.cronicorn\/credentials\.json, readable only by you, because the OS keychain is not available: keytar, an optional dependency, is not installed\./,
+        /warn: Credentials are kept in file ~\/\.cronicorn\/credentials\.json, readable only by you, because the OS keychain failed to look up a test item: .*DBus.*\./,
       );
     } finally {
       await server.close();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: a real Secret Service for the keychain tests
-# (gnome-keyring under dbus-run-session), libsecret headers so the optional keytar addon builds during
-# `npm ci`, secret-tool to inspect the keyring, and Chromium for the browser sign-in test.
+# (gnome-keyring under dbus-run-session), libsecret headers so keytar (a dev dependency since the
+# keychain moved to @napi-rs/keyring; the tests use it to write items the way earlier versions did)
+# builds during `npm ci`, secret-tool to inspect the keyring, and Chromium for the browser sign-in test.
 # Does nothing when everything is already there; needs root (or sudo) otherwise.
 set -euo pipefail
 

@@ -27,7 +27,7 @@ async function openAuto() {
   const dir = await tempDir();
   const logger = captureLogger();
   const keychain = memoryKeytar();
-  const store = await openTokenStore({ mode: "auto", dir, timeoutMs: 500, logger, loadKeytar: async () => keychain.keytar });
+  const store = await openTokenStore({ mode: "auto", dir, timeoutMs: 500, logger, loadBackend: async () => keychain.keytar });
   const file = createFileStore({ dir, logger: captureLogger() });
   return { dir, logger, keychain, store, file };
 }
@@ -92,7 +92,7 @@ describe("openTokenStore in auto mode with a working keychain", () => {
     const dir = await tempDir();
     let loads = 0;
     const keychain = memoryKeytar();
-    const store = await openTokenStore({ mode: "auto", dir, timeoutMs: 500, logger: captureLogger(), loadKeytar: async () => (loads++, keychain.keytar) });
+    const store = await openTokenStore({ mode: "auto", dir, timeoutMs: 500, logger: captureLogger(), loadBackend: async () => (loads++, keychain.keytar) });
     await store.write(ORIGIN, makeRecord());
     await store.read(ORIGIN);
     expect(loads).toBe(1);
@@ -104,7 +104,7 @@ describe("keychain store with a corrupt item", () => {
     const keychain = memoryKeytar();
     keychain.items.set(`${KEYCHAIN_SERVICE}/${ORIGIN}`, "{not json");
     const logger = captureLogger();
-    const store = createKeychainStore({ timeoutMs: 500, logger, loadKeytar: async () => keychain.keytar });
+    const store = createKeychainStore({ timeoutMs: 500, logger, loadBackend: async () => keychain.keytar });
     expect(await store.read(ORIGIN)).toBeNull();
     expect([...keychain.items.entries()]).toEqual([[expect.stringMatching(/^cronicorn-mcp\/https:\/\/cronicorn\.com corrupt-/), "{not json"]]);
     expect(logger.warnings()[0]).toMatch(/corrupt .*sign in again/);

@@ -25,7 +25,9 @@ export interface OpenTokenStoreOptions {
   dir: string;
   timeoutMs: number;
   logger: Logger;
-  loadKeytar?: () => Promise<KeytarLike>;
+  /** Tests inject the keychain backend (and the keytar of older versions); production loads them lazily on first use. */
+  loadBackend?: () => Promise<KeytarLike>;
+  loadLegacy?: () => Promise<KeytarLike>;
 }
 
 function keychainName(): string {
@@ -99,12 +101,12 @@ function keychainFirst(keychain: KeychainStore, file: FileStore, logger: Logger)
 
 /** Decide the store once per process (gh-style precedence: the keychain when it works, else the file). */
 export async function openTokenStore(opts: OpenTokenStoreOptions): Promise<CredentialStore> {
-  const { mode, dir, timeoutMs, logger, loadKeytar } = opts;
+  const { mode, dir, timeoutMs, logger, loadBackend, loadLegacy } = opts;
   const file = createFileStore({ dir, logger });
   const fileDescription = `file ${displayPath(file.path)}`;
   if (mode === "file") return describedAs(file, fileDescription);
 
-  const keychain = createKeychainStore({ timeoutMs, logger, ...(loadKeytar ? { loadKeytar } : {}) });
+  const keychain = createKeychainStore({ timeoutMs, logger, ...(loadBackend ? { loadBackend } : {}), ...(loadLegacy ? { loadLegacy } : {}) });
   if (mode === "keychain") {
     await keychain.probe();
     return describedAs(keychain, keychainName());

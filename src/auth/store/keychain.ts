@@ -1,7 +1,15 @@
 /**
- * Credentials in the OS keychain through keytar: service "cronicorn-mcp", account = API origin,
- * password = the record as JSON. keytar is optional and loaded on first use; keyrings can hang
- * (a locked or stuck daemon), so every call has a deadline, and every failure is a StoreError.
+ * Credentials in the OS keychain: service "cronicorn-mcp", account = API origin, password = the
+ * record as JSON. The backend is @napi-rs/keyring (prebuilt per platform, no install script); keytar
+ * is used instead where the keyring module cannot load but keytar is installed. Both are loaded on
+ * first use. Keyrings can hang (a locked or stuck daemon), so every call has a deadline, and every
+ * failure is a StoreError.
+ *
+ * Items written by keytar (versions ≤ 0.1) are moved once: on Linux keytar tags an item with
+ * `service`/`account` and keyring-rs with `service`/`username`, and on Windows their target names
+ * differ, so the new backend cannot see them. A read that finds nothing asks keytar (when installed),
+ * writes what it finds through the new backend, then deletes the keytar item. On macOS both use the
+ * same generic-password item, so there is nothing to move.
  */
 import type { Logger } from "../../log.js";
 import { assertStorable, parseCredentialJson } from "./record.js";
@@ -22,23 +30,33 @@ export class KeychainError extends StoreError {
   }
 }
 
-/** The keytar functions we use. */
+/** The three keychain calls we use, in keytar's shape (which @napi-rs/keyring also offers). */
 export interface KeytarLike {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
 }
 
+/** A loaded backend and the name `status`/`doctor` can show. */
+export interface KeychainBackend extends KeytarLike {
+  readonly name: string;
+}
+
 export interface KeychainStoreOptions {
   timeoutMs: number;
   logger: Logger;
-  loadKeytar?: () => Promise<KeytarLike>;
+  /** Picks and loads the backend; defaults to @napi-rs/keyring, else keytar. */
+  loadBackend?: () => Promise<KeytarLike>;
+  /** Where items of older versions live; defaults to keytar with the default backend, none with an injected one. */
+  loadLegacy?: () => Promise<KeytarLike>;
 }
 
 export interface KeychainStore extends TokenStore {
   readonly kind: "keychain";
   /** Resolve when the keychain answers a harmless lookup in time; reject with a StoreError otherwise. */
   probe(): Promise<void>;
+  /** Which module talks to the keychain, once loaded (e.g. "@napi-rs/keyring"). */
+  backendName(): string | undefined;
 }
 
 function isKeytarLike(value: unknown): value is KeytarLike {
@@ -51,14 +69,63 @@ function isKeytarLike(value: unknown): value is KeytarLike {
 }
 
 /** keytar is CommonJS: its functions arrive on `default` (and, depending on the loader, also as named exports). */
-export async function loadKeytarModule(): Promise<KeytarLike> {
+export async function loadKeytarModule(): Promise<KeychainBackend> {
   const mod: unknown = await import("keytar");
   const keytar = (mod as { default?: unknown }).default ?? mod;
   if (!isKeytarLike(keytar)) throw new Error("the keytar module does not have the expected functions");
-  return keytar;
+  return { name: "keytar", getPassword: keytar.getPassword, setPassword: keytar.setPassword, deletePassword: keytar.deletePassword };
+}
+
+/** The part of @napi-rs/keyring's AsyncEntry we use. */
+interface AsyncEntryLike {
+  getPassword(): Promise<string | null>;
+  setPassword(password: string): Promise<void>;
+  deletePassword(): Promise<boolean>;
+}
+type AsyncEntryClass = new (service: string, account: string, options?: { linux?: { store?: "secret-service" | "keyutils" } }) => AsyncEntryLike;
+
+/**
+ * @napi-rs/keyring through its AsyncEntry (the calls run off the main thread). On Linux it is pinned
+ * to the Secret Service: its default falls back to the kernel keyring, which forgets everything at
+ * reboot, where the private file would have kept the sign-in.
+ */
+export async function loadNapiKeyringModule(): Promise<KeychainBackend> {
+  const mod: unknown = await import("@napi-rs/keyring");
+  const AsyncEntry = ((mod as { default?: { AsyncEntry?: unknown } }).default?.AsyncEntry ?? (mod as { AsyncEntry?: unknown }).AsyncEntry) as AsyncEntryClass | undefined;
+  if (typeof AsyncEntry !== "function") throw new Error("the @napi-rs/keyring module does not have AsyncEntry");
+  // The constructor may already talk to D-Bus (and throw); inside an async function that becomes a rejection.
+  const entry = async (service: string, account: string) => new AsyncEntry(service, account, { linux: { store: "secret-service" } });
+  return {
+    name: "@napi-rs/keyring",
+    getPassword: async (service, account) => (await entry(service, account)).getPassword(),
+    setPassword: async (service, account, password) => (await entry(service, account)).setPassword(password),
+    deletePassword: async (service, account) => (await entry(service, account)).deletePassword(),
+  };
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const isMissingModule = (err: unknown): boolean => ["ERR_MODULE_NOT_FOUND", "MODULE_NOT_FOUND"].includes((err as { code?: string }).code ?? "");
+
+export interface BackendLoaders {
+  keyring: () => Promise<KeychainBackend>;
+  keytar: () => Promise<KeychainBackend>;
+}
+
+/** @napi-rs/keyring first; keytar where the keyring's binary for this platform is absent but keytar is installed. */
+export async function loadDefaultBackend(loaders: BackendLoaders = { keyring: loadNapiKeyringModule, keytar: loadKeytarModule }): Promise<KeychainBackend> {
+  let keyringProblem: string;
+  try {
+    return await loaders.keyring();
+  } catch (err) {
+    keyringProblem = isMissingModule(err) ? "@napi-rs/keyring is not installed" : `@napi-rs/keyring could not be loaded (${messageOf(err)})`;
+  }
+  try {
+    return await loaders.keytar();
+  } catch (err) {
+    const keytarProblem = isMissingModule(err) ? "keytar is not installed either" : `keytar could not be loaded either (${messageOf(err)})`;
+    throw new Error(`${keyringProblem}, and ${keytarProblem}`, { cause: err });
+  }
+}
 
 /** Settle with `promise`, or reject with `onTimeout()` after `ms`. The timer is kept referenced on purpose: a pending keychain call must not let the process exit silently. */
 function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -78,31 +145,70 @@ function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error
 }
 
 export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
-  const { timeoutMs, logger, loadKeytar = loadKeytarModule } = opts;
+  const { timeoutMs, logger } = opts;
+  const loadBackend = opts.loadBackend ?? (() => loadDefaultBackend());
+  const loadLegacy = opts.loadLegacy ?? (opts.loadBackend ? undefined : loadKeytarModule);
   let loading: Promise<KeytarLike> | undefined;
+  let loaded: KeytarLike | undefined;
+  let legacyLoading: Promise<KeytarLike | undefined> | undefined;
 
-  function keytar(): Promise<KeytarLike> {
+  function backend(): Promise<KeytarLike> {
     // Loaded once; a failed load stays failed for this process (the module will not appear later).
-    loading ??= loadKeytar().catch((err: unknown) => {
-      const missing = ["ERR_MODULE_NOT_FOUND", "MODULE_NOT_FOUND"].includes((err as { code?: string }).code ?? "");
-      throw new KeychainError(
-        `the OS keychain is not available: ${missing ? "keytar, an optional dependency, is not installed" : `keytar could not be loaded (${messageOf(err)})`}`,
-        err,
-      );
-    });
+    loading ??= loadBackend().then(
+      (b) => (loaded = b),
+      (err: unknown) => {
+        throw new KeychainError(`the OS keychain is not available: ${messageOf(err)}`, err);
+      },
+    );
     return loading;
   }
 
-  /** One keychain operation under the deadline (loading keytar included); `action` completes "while trying to …". */
+  /** One operation under the deadline; `action` completes "while trying to …". */
+  function underDeadline<T>(action: string, attempt: Promise<T>): Promise<T> {
+    return withDeadline(attempt, timeoutMs, () => new KeychainError(`the OS keychain did not answer within ${timeoutMs} ms while trying to ${action}; it may be locked or stuck`));
+  }
+
+  /** One keychain operation under the deadline (loading the backend included). */
   function call<T>(action: string, op: (k: KeytarLike) => Promise<T>): Promise<T> {
-    const attempt = keytar().then(async (k) => {
+    const attempt = backend().then(async (k) => {
       try {
         return await op(k);
       } catch (err) {
         throw new KeychainError(`the OS keychain failed to ${action}: ${messageOf(err)}`, err);
       }
     });
-    return withDeadline(attempt, timeoutMs, () => new KeychainError(`the OS keychain did not answer within ${timeoutMs} ms while trying to ${action}; it may be locked or stuck`));
+    return underDeadline(action, attempt);
+  }
+
+  /** keytar for items of older versions, or undefined when it is absent or is the backend itself. */
+  function legacy(): Promise<KeytarLike | undefined> {
+    legacyLoading ??= (async () => {
+      if (!loadLegacy || (loaded as KeychainBackend | undefined)?.name === "keytar") return undefined;
+      return loadLegacy().catch(() => undefined); // not installed: nothing older to look at
+    })();
+    return legacyLoading;
+  }
+
+  /** Move an item an older version wrote with keytar into the backend, once. Never loses it: the old item goes only after the new one is written. */
+  async function migrate(origin: string): Promise<string | null> {
+    const old = await underDeadline(`look for an older keytar item for ${origin}`, legacy()).catch(() => undefined);
+    if (!old) return null;
+    let raw: string | null;
+    try {
+      raw = await underDeadline(`read the older keytar item for ${origin}`, old.getPassword(KEYCHAIN_SERVICE, origin));
+    } catch (err) {
+      logger.debug(`Could not look for an older keytar item for ${origin}: ${messageOf(err)}`);
+      return null;
+    }
+    if (raw === null) return null;
+    try {
+      await call(`save the credentials for ${origin}`, (k) => k.setPassword(KEYCHAIN_SERVICE, origin, raw));
+      await underDeadline(`remove the older keytar item for ${origin}`, old.deletePassword(KEYCHAIN_SERVICE, origin));
+      logger.info(`Moved the keychain item for ${origin} that an earlier version saved with keytar.`);
+    } catch (err) {
+      logger.warn(`Using the keychain item for ${origin} that an earlier version saved with keytar; moving it failed (${messageOf(err)}) and will be tried again.`);
+    }
+    return raw;
   }
 
   /** A corrupt item is kept under another account (never deleted) and reads as "signed out". */
@@ -119,11 +225,12 @@ export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
 
   return {
     kind: "keychain",
+    backendName: () => (loaded as KeychainBackend | undefined)?.name,
     async probe() {
       await call("look up a test item", (k) => k.getPassword(KEYCHAIN_SERVICE, PROBE_ACCOUNT));
     },
     async read(origin) {
-      const raw = await call(`read the credentials for ${origin}`, (k) => k.getPassword(KEYCHAIN_SERVICE, origin));
+      const raw = (await call(`read the credentials for ${origin}`, (k) => k.getPassword(KEYCHAIN_SERVICE, origin))) ?? (await migrate(origin));
       if (raw === null) return null;
       const parsed = parseCredentialJson(raw);
       if (parsed.ok) return parsed.value;
@@ -135,7 +242,11 @@ export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
       await call(`save the credentials for ${origin}`, (k) => k.setPassword(KEYCHAIN_SERVICE, origin, JSON.stringify(valid)));
     },
     async delete(origin) {
-      return call(`delete the credentials for ${origin}`, (k) => k.deletePassword(KEYCHAIN_SERVICE, origin));
+      const removed = await call(`delete the credentials for ${origin}`, (k) => k.deletePassword(KEYCHAIN_SERVICE, origin));
+      // Signing out must not leave an older keytar copy of the refresh token behind.
+      const old = await underDeadline(`look for an older keytar item for ${origin}`, legacy()).catch(() => undefined);
+      const removedOld = old ? await underDeadline(`remove the older keytar item for ${origin}`, old.deletePassword(KEYCHAIN_SERVICE, origin)).catch(() => false) : false;
+      return removed || removedOld;
     },
   };
 }
