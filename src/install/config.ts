@@ -3,7 +3,7 @@
  * README's JSON, the Cursor and VS Code links and the CLI commands can never disagree.
  */
 
-export const SERVER_NAME = "cronicorn";
+export const SERVER_NAME = "cronicorn" as const;
 export const PACKAGE_NAME = "cronicorn-mcp";
 
 /**
@@ -25,11 +25,11 @@ export function serverConfig(platform: Platform = "posix", env?: Record<string, 
 }
 
 /** Claude Desktop (`claude_desktop_config.json`) and Cursor (`mcp.json`). */
-export function mcpServersSnippet(config: StdioServerConfig): { mcpServers: Record<string, StdioServerConfig> } {
+export function mcpServersSnippet(config: StdioServerConfig): { mcpServers: Record<typeof SERVER_NAME, StdioServerConfig> } {
   return { mcpServers: { [SERVER_NAME]: config } };
 }
 
 /** VS Code (`.vscode/mcp.json`): servers carry an explicit transport type. */
-export function vscodeSnippet(config: StdioServerConfig): { servers: Record<string, { type: "stdio" } & StdioServerConfig> } {
+export function vscodeSnippet(config: StdioServerConfig): { servers: Record<typeof SERVER_NAME, { type: "stdio" } & StdioServerConfig> } {
   return { servers: { [SERVER_NAME]: { type: "stdio", ...config } } };
 }
