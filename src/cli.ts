@@ -14,32 +14,38 @@ const HELP = `cronicorn-mcp ${pkg.version} — MCP server for Cronicorn, the ada
 Usage:
   cronicorn-mcp [serve] [--read-only] [--tools jobs,endpoints,…]   run the MCP server on stdio (what MCP clients start)
   cronicorn-mcp login [--force]    sign in from a terminal (opens the browser, waits for approval)
-  cronicorn-mcp status             show who is signed in, to which API, and where the credential is kept
+  cronicorn-mcp status [--json]    show who is signed in, to which API, and where the credential is kept
   cronicorn-mcp logout             revoke the session on the server and delete the saved credential
+  cronicorn-mcp doctor [--json]    check Node, the keychain, the config folder, the network path to the API, the clock and the sign-in
+  cronicorn-mcp install-links      print the one-click install links and commands for Cursor, VS Code and Claude Code
   cronicorn-mcp --help | --version
 
 Environment: CRONICORN_API_URL, CRONICORN_WEB_URL, CRONICORN_API_KEY, CRONICORN_AUTH_FLOW, CRONICORN_TOKEN_STORE,
 CRONICORN_CONFIG_DIR, CRONICORN_READ_ONLY, CRONICORN_TOOLS, CRONICORN_LOG_LEVEL … (see the README).`;
 
 interface Parsed {
-  command: "serve" | "login" | "logout" | "status" | "help" | "version";
+  command: "serve" | "login" | "logout" | "status" | "doctor" | "install-links" | "help" | "version";
   overrides: ConfigOverrides;
   force: boolean;
+  json: boolean;
 }
 
+const COMMANDS = new Set(["serve", "login", "logout", "status", "doctor", "install-links"]);
+
 export function parseArgs(argv: string[]): Parsed | string {
-  const parsed: Parsed = { command: "serve", overrides: {}, force: false };
+  const parsed: Parsed = { command: "serve", overrides: {}, force: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     if (arg === "--help" || arg === "-h") parsed.command = "help";
     else if (arg === "--version" || arg === "-v") parsed.command = "version";
     else if (arg === "--read-only") parsed.overrides.readOnly = true;
     else if (arg === "--force") parsed.force = true;
+    else if (arg === "--json") parsed.json = true;
     else if (arg === "--tools" || arg.startsWith("--tools=")) {
       const value = arg === "--tools" ? argv[++i] : arg.slice("--tools=".length);
       if (!value) return "--tools needs a comma-separated list of groups, e.g. --tools jobs,endpoints";
       parsed.overrides.toolGroups = value;
-    } else if (arg === "serve" || arg === "login" || arg === "logout" || arg === "status") parsed.command = arg;
+    } else if (COMMANDS.has(arg)) parsed.command = arg as Parsed["command"];
     else return `Unknown argument: ${arg}. Run cronicorn-mcp --help.`;
   }
   return parsed;
@@ -65,17 +71,24 @@ async function serve(overrides: ConfigOverrides): Promise<void> {
 }
 
 /** The terminal commands share the server's auth code; the "UI" is this terminal. */
-async function terminal(command: "login" | "logout" | "status", config: Config, force: boolean): Promise<number> {
+async function terminal(command: "login" | "logout" | "status", config: Config, force: boolean, json: boolean): Promise<number> {
   const { createAuthParts } = await import("./runtime.js");
   const { describeStatus } = await import("./tools/auth.js");
   // At a terminal the command's own output says what happened; the logger adds only errors (or debug on request).
   const logger = createLogger(config.logLevel === "debug" ? "debug" : "error");
-  const ui = { supportsUrlElicitation: () => false, elicitUrl: async () => {}, completeElicitation: async () => {}, notify: (m: string) => console.log(m) };
+  // A terminal prints the link where the user reads it, so `login` waits for the approval.
+  const ui = {
+    supportsUrlElicitation: () => false,
+    elicitUrl: async () => "cancel" as const,
+    completeElicitation: async () => {},
+    notify: (m: string) => console.log(m),
+    noticesReachUser: true,
+  };
   const { runtime } = createAuthParts(config, logger, ui, { waitMs: config.signInTimeoutMs, thenWhat: "and this command continues by itself" });
   const call = { signal: new AbortController().signal, progress: async () => {} };
   if (command === "status") {
     const status = await runtime.account.status();
-    console.log(describeStatus(status));
+    console.log(json ? JSON.stringify(status, null, 2) : describeStatus(status, "terminal"));
     return status.signedIn ? 0 : 1;
   }
   if (command === "logout") {
@@ -87,7 +100,7 @@ async function terminal(command: "login" | "logout" | "status", config: Config, 
     console.log("The sign-in was not approved in time. Run `cronicorn-mcp login` again.");
     return 1;
   }
-  console.log(describeStatus(outcome.status ?? (await runtime.account.status())));
+  console.log(describeStatus(outcome.status ?? (await runtime.account.status()), "terminal"));
   return 0;
 }
 
@@ -101,6 +114,13 @@ async function main(): Promise<void> {
   if (parsed.command === "help") return void console.log(HELP);
   if (parsed.command === "version") return void console.log(pkg.version);
   if (parsed.command === "serve") return serve(parsed.overrides);
+  if (parsed.command === "install-links") return void console.log((await import("./install/links.js")).installLinksText());
+  if (parsed.command === "doctor") {
+    const { output, exitCode } = await (await import("./doctor/command.js")).runDoctor(process.env, parsed.overrides, parsed.json);
+    console.log(output);
+    process.exitCode = exitCode;
+    return;
+  }
 
   const config = loadConfig(process.env, parsed.overrides);
   if (!config.ok) {
@@ -109,7 +129,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    process.exitCode = await terminal(parsed.command, config.config, parsed.force);
+    process.exitCode = await terminal(parsed.command, config.config, parsed.force, parsed.json);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;

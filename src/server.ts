@@ -9,6 +9,7 @@ import { ConfigError } from "./api/errors.js";
 import type { SignInUi } from "./auth/ui.js";
 import type { Logger } from "./log.js";
 import { SERVER_INSTRUCTIONS } from "./instructions.js";
+import { registerAuthStatusResource } from "./resources/auth-status.js";
 import { registerGuides, registerPrompts } from "./prompts.js";
 import type { Runtime } from "./tools/context.js";
 import type { ToolDefinition } from "./tools/define.js";
@@ -45,11 +46,12 @@ export function buildServer(options: ServerOptions): McpServer {
   const ui: SignInUi = {
     supportsUrlElicitation: () => Boolean(server.server.getClientCapabilities()?.elicitation?.url),
     async elicitUrl(elicitationId, url, message) {
-      await server.server.elicitInput({ mode: "url", elicitationId, url, message });
+      return (await server.server.elicitInput({ mode: "url", elicitationId, url, message })).action;
     },
     async completeElicitation(elicitationId) {
       await server.server.createElicitationCompletionNotifier(elicitationId)();
     },
+    stateChanged: () => authStatus.changed(),
     notify(message) {
       options.logger.info(message);
       if (server.isConnected()) server.sendLoggingMessage({ level: "notice", logger: "cronicorn-mcp", data: message }).catch(() => undefined);
@@ -64,12 +66,28 @@ export function buildServer(options: ServerOptions): McpServer {
   let runtime: Promise<Runtime> | undefined;
   const getRuntime = (): Promise<Runtime> => {
     if (!options.config.ok) return Promise.reject(new ConfigError(options.config.problems));
-    runtime ??= options.loadRuntime(ui).catch((error: unknown) => {
+    runtime ??= options.loadRuntime(ui).then(announceLogout, (error: unknown) => {
       runtime = undefined; // let the next call try again
       throw error;
     });
     return runtime;
   };
+  const authStatus = registerAuthStatusResource(server, async () => {
+    if (!options.config.ok) return { signedIn: false, problem: new ConfigError(options.config.problems).message };
+    return (await getRuntime()).account.status();
+  });
+  /** Signing out changes the status too; the sign-in coordinator reports the other changes through `ui`. */
+  const announceLogout = (rt: Runtime): Runtime => ({
+    ...rt,
+    account: {
+      ...rt.account,
+      logout: async () => {
+        const report = await rt.account.logout();
+        authStatus.changed();
+        return report;
+      },
+    },
+  });
 
   for (const tool of selectTools(options.config)) tool.register(server, getRuntime);
   registerGuides(server);

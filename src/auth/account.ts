@@ -21,13 +21,15 @@ export function createAccountService(deps: AccountDeps): AccountService {
   const now = deps.now ?? Date.now;
 
   async function status(): Promise<AuthStatus> {
-    const store = await deps.store().catch(() => undefined);
-    const base = { apiUrl: deps.apiUrl, store: store?.describe() ?? "unavailable", ...(deps.signIn.prompt ? { pendingSignIn: deps.signIn.prompt } : {}) };
     if (deps.session.usesApiKey) {
+      // The key is the whole credential: the keychain is neither used nor probed (probing it warns for nothing).
+      const base = { apiUrl: deps.apiUrl, store: "not used (CRONICORN_API_KEY is set)" };
       const who = await whoAmI(deps.apiUrl, await deps.session.credential(), deps.timeoutMs);
       if (who.state === "rejected") return { ...base, signedIn: false, source: "api-key", flow: "api-key", problem: "Cronicorn rejected CRONICORN_API_KEY." };
       return { ...base, signedIn: true, source: "api-key", flow: "api-key", ...(who.state === "known" ? { user: who.user } : {}) };
     }
+    const store = await deps.store().catch(() => undefined);
+    const base = { apiUrl: deps.apiUrl, store: store?.describe() ?? "unavailable", ...(deps.signIn.prompt ? { pendingSignIn: deps.signIn.prompt } : {}) };
     const record = await deps.session.current();
     if (!record) return { ...base, signedIn: false, source: "none" };
     const expired = record.expires_at <= now();

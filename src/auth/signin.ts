@@ -1,7 +1,9 @@
 /**
- * One pending sign-in per server, shared by every tool call that needs it. A call waits a bounded
- * time (with progress notifications); if the user has not approved by then it returns instructions,
- * and the flow keeps going in the background so the next call succeeds without a new code.
+ * One pending sign-in per server, shared by every tool call that needs it. A call waits only while
+ * the user can act on the link (a browser was opened, the client accepted the URL elicitation, or
+ * the message is printed where they read it) and then for a bounded time, with progress
+ * notifications. Otherwise it answers at once with the link and code; either way the flow keeps
+ * polling in the background, so the next call succeeds without a new code.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.js";
@@ -31,6 +33,8 @@ interface Pending {
   message: string;
   /** Settles when the sign-in ended: resolved on success, rejected with the reason otherwise. */
   done: Promise<void>;
+  /** Whether the user can act on the link now: true once a browser opened or the elicitation was accepted. */
+  reachable: Promise<boolean>;
 }
 
 /** `thenWhat` says what the user does after approving (an MCP user asks again; a terminal just waits). */
@@ -52,8 +56,10 @@ export class SignInCoordinator implements SignInGate {
   }
 
   cancel(): void {
-    this.pending?.auth.cancel();
+    if (!this.pending) return;
+    this.pending.auth.cancel();
     this.pending = null;
+    this.deps.ui.stateChanged?.();
   }
 
   async awaitSignIn(call: CallContext): Promise<SignInOutcome> {
@@ -93,24 +99,39 @@ export class SignInCoordinator implements SignInGate {
         throw error;
       },
     );
-    const pending: Pending = { auth, message, done };
-    const clear = () => {
-      if (this.pending === pending) this.pending = null;
-    };
-    done.then(clear, clear);
-    this.pending = pending;
-
     this.deps.ui.notify(message);
-    if (useElicitation) {
-      // The answer only says whether the user agreed to open the URL; the flow itself tells when they finished.
-      this.deps.ui.elicitUrl(elicitationId, auth.prompt.verificationUrl, message).catch((error: unknown) => {
-        this.deps.logger.debug(`URL elicitation not completed: ${error instanceof Error ? error.message : String(error)}`);
-      });
-    }
+    const pending: Pending = { auth, message, done, reachable: this.reachable(opened, useElicitation, elicitationId, auth.prompt.verificationUrl, message) };
+    const ended = () => {
+      if (this.pending !== pending) return;
+      this.pending = null;
+      this.deps.ui.stateChanged?.();
+    };
+    done.then(ended, ended);
+    this.pending = pending;
+    this.deps.ui.stateChanged?.();
     return pending;
   }
 
-  /** True when the sign-in ended within the wait; false when the wait ran out or the call was cancelled. */
+  /** Can the user see the link? A declined, cancelled or failed elicitation counts as "no". */
+  private reachable(opened: boolean, useElicitation: boolean, elicitationId: string, url: string, message: string): Promise<boolean> {
+    const elicited = useElicitation
+      ? this.deps.ui.elicitUrl(elicitationId, url, message).then(
+          (answer) => answer === "accept",
+          (error: unknown) => {
+            this.deps.logger.debug(`URL elicitation not completed: ${error instanceof Error ? error.message : String(error)}`);
+            return false;
+          },
+        )
+      : Promise.resolve(false);
+    // The elicitation is sent even when a browser opened: the client may show the link in its own UI too.
+    if (opened || this.deps.ui.noticesReachUser) return Promise.resolve(true);
+    return elicited;
+  }
+
+  /**
+   * True when the sign-in ended within the wait; false when the user cannot act on the link here,
+   * the wait ran out, or the call was cancelled.
+   */
   private async wait(pending: Pending, call: CallContext): Promise<boolean> {
     const started = Date.now();
     const every = this.deps.progressEveryMs ?? 2000;
@@ -124,6 +145,10 @@ export class SignInCoordinator implements SignInGate {
           () => true,
         ),
         new Promise<boolean>((resolve) => {
+          // Nobody can see the link yet: answer now with it rather than keep the client waiting.
+          void pending.reachable.then((canAct) => {
+            if (!canAct) resolve(false);
+          });
           timer = setTimeout(() => resolve(false), this.deps.waitMs);
           onAbort = () => resolve(false);
           call.signal.addEventListener("abort", onAbort, { once: true });

@@ -17,15 +17,29 @@ const AuthStatusSchema = z.object({
   problem: z.string().optional(),
 });
 
-export function describeStatus(s: AuthStatus): string {
+/** Where the text is read: an MCP client speaks of tools, a terminal of commands. */
+export type Audience = "mcp" | "terminal";
+
+const HOW_TO_SIGN_IN: Record<Audience, string> = {
+  mcp: 'Sign in with the `login` tool, or run "npx cronicorn-mcp login" in a terminal.',
+  terminal: "Sign in with `cronicorn-mcp login` (or `npx cronicorn-mcp login`).",
+};
+const HOW_TO_FIX_KEY: Record<Audience, string> = {
+  mcp: "Check CRONICORN_API_KEY in this server's configuration.",
+  terminal: "Check CRONICORN_API_KEY in your environment.",
+};
+
+export function describeStatus(s: AuthStatus, audience: Audience = "mcp"): string {
   if (!s.signedIn) {
     const pending = s.pendingSignIn ? ` A sign-in is waiting for approval at ${s.pendingSignIn.verificationUrl}${s.pendingSignIn.userCode ? ` (code ${s.pendingSignIn.userCode})` : ""}.` : "";
-    return `Not signed in to ${s.apiUrl}.${s.problem ? ` ${s.problem}` : ""}${pending} Sign in with the login tool, or run "npx cronicorn-mcp login" in a terminal.`;
+    const next = s.source === "api-key" ? HOW_TO_FIX_KEY[audience] : HOW_TO_SIGN_IN[audience];
+    return `Not signed in to ${s.apiUrl}.${s.problem ? ` ${s.problem}` : ""}${pending} ${next}`;
   }
   const who = s.user?.email ?? s.user?.name ?? "an unknown user";
   const until = s.expiresAt ? `; token valid until ${s.expiresAt}${s.daysLeft !== undefined ? ` (${s.daysLeft} day(s) left)` : ""}` : "";
   const refresh = s.hasRefreshToken === undefined ? "" : s.hasRefreshToken ? "; refreshes automatically" : "; no refresh token (sign in again when it expires)";
-  return `Signed in to ${s.apiUrl} as ${who} via ${s.flow ?? s.source} (${s.source === "api-key" ? "CRONICORN_API_KEY" : s.store})${until}${refresh}.`;
+  if (s.source === "api-key") return `Signed in to ${s.apiUrl}${s.user ? ` as ${who}` : ""} with the API key from CRONICORN_API_KEY (no sign-in or saved credential is used).`;
+  return `Signed in to ${s.apiUrl} as ${who} via ${s.flow ?? s.source} (${s.store})${until}${refresh}.`;
 }
 
 export const authTools = [
@@ -45,7 +59,7 @@ export const authTools = [
       if (outcome.state === "pending") throw new SignInPendingError(outcome.prompt, outcome.message);
       return outcome.status ?? (await account.status());
     },
-    summary: describeStatus,
+    summary: (s) => describeStatus(s),
   }),
   defineTool({
     name: "auth_status",
@@ -57,7 +71,7 @@ export const authTools = [
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     needsAuth: false,
     run: (_a, { account }) => account.status(),
-    summary: describeStatus,
+    summary: (s) => describeStatus(s),
   }),
   defineTool({
     name: "logout",

@@ -7,6 +7,9 @@ import { startRecordingProxy } from "../helpers/proxy.js";
 import type { RecordingProxy } from "../helpers/proxy.js";
 import { collectLogs, eventually, noticedUserCode, promptOf, storedRecord } from "../helpers/signin.js";
 
+/** A client that accepts URL elicitation: the user can see the link, so a tool call waits for the approval. */
+const SEES_LINK: Partial<StartOptions> = { capabilities: { elicitation: { url: {} } } };
+
 /** A stand-in reached through a recording proxy, and a server with no credential pointed at it. */
 async function setup(standOptions: StandInOptions = {}, env: Record<string, string> = {}, start: Partial<StartOptions> = {}) {
   const stand = await startCronicornStandIn({ deviceInterval: "1s", ...standOptions });
@@ -64,7 +67,7 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
   });
 
   it("finishes the waiting call itself when approval comes within the wait, reporting progress", async () => {
-    const s = track(await setup({}, { CRONICORN_LOGIN_WAIT_S: "30" }));
+    const s = track(await setup({}, { CRONICORN_LOGIN_WAIT_S: "30" }, SEES_LINK));
     const logs = collectLogs(s.server);
     const progress: string[] = [];
     const waiting = s.server.call("list_jobs", {}, { onprogress: (p) => progress.push(p.message ?? "") });
@@ -87,7 +90,7 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
   });
 
   it("says clearly when the user denies the sign-in", async () => {
-    const s = track(await setup({}, { CRONICORN_LOGIN_WAIT_S: "30" }));
+    const s = track(await setup({}, { CRONICORN_LOGIN_WAIT_S: "30" }, SEES_LINK));
     const logs = collectLogs(s.server);
     const waiting = s.server.call("list_jobs");
     const denied = await noticedUserCode(logs);
@@ -106,7 +109,7 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
   });
 
   it("says clearly when the code expires before approval", async () => {
-    const s = track(await setup({ deviceCodeExpiresIn: "3s" }, { CRONICORN_LOGIN_WAIT_S: "30" }));
+    const s = track(await setup({ deviceCodeExpiresIn: "3s" }, { CRONICORN_LOGIN_WAIT_S: "30" }, SEES_LINK));
     const result = await s.server.call("list_jobs");
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/expired/);

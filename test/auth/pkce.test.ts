@@ -88,7 +88,8 @@ describe("authorization code + PKCE with a loopback redirect, against oidc-provi
   });
 
   it("reports a denied consent clearly", async () => {
-    server = await startServer({ env: { ...stack.env, CRONICORN_LOGIN_WAIT_S: "20" } });
+    // A client that accepts URL elicitation: the user sees the link, so the call waits for the outcome.
+    server = await startServer({ env: { ...stack.env, CRONICORN_LOGIN_WAIT_S: "20" }, capabilities: { elicitation: { url: {} } } });
     const waiting = server.call("login");
     const authUrl = await eventually(async () => {
       const status = valueOf<{ pendingSignIn?: { verificationUrl: string } }>(await server!.call("auth_status"), "status");
@@ -102,7 +103,7 @@ describe("authorization code + PKCE with a loopback redirect, against oidc-provi
   });
 
   it("times out a sign-in that is never completed, with a clear message", async () => {
-    server = await startServer({ env: { ...stack.env, CRONICORN_SIGNIN_TIMEOUT_S: "2", CRONICORN_LOGIN_WAIT_S: "20" } });
+    server = await startServer({ env: { ...stack.env, CRONICORN_SIGNIN_TIMEOUT_S: "2", CRONICORN_LOGIN_WAIT_S: "20" }, capabilities: { elicitation: { url: {} } } });
     const result = await server.call("list_jobs");
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/not completed within/);

@@ -1,14 +1,15 @@
 /**
  * The demo's world: a local Cronicorn stand-in, a private temp HOME with a file credential store, and
- * the BUILT server spawned over stdio by the SDK's Client (no elicitation capability, as in a plain
- * chat client). Logging and progress notifications are collected for the transcript.
+ * the BUILT server spawned over stdio by the SDK's Client, which accepts URL elicitation (it shows the
+ * sign-in link, so the server keeps the call open for the approval; a client that cannot show it gets
+ * the link at once). Logging and progress notifications are collected for the transcript.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startCronicornStandIn } from "../stack/cronicorn.js";
 import type { StandIn } from "../stack/cronicorn.js";
@@ -71,7 +72,8 @@ export async function startDemoSession(): Promise<DemoSession> {
     let stderr = "";
     transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
 
-    const client = new Client({ name: "cronicorn-mcp-demo", version: "1.0.0" }, { capabilities: {} });
+    const client = new Client({ name: "cronicorn-mcp-demo", version: "1.0.0" }, { capabilities: { elicitation: { url: {} } } });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: "accept" }));
     const logs: string[] = [];
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
       logs.push(typeof n.params.data === "string" ? n.params.data : JSON.stringify(n.params.data));

@@ -60,7 +60,7 @@ describe("resources and prompts", () => {
     const server = await startServer({ env: NO_API });
     try {
       const { resources } = await server.client.listResources();
-      expect(resources.map((r) => r.uri).sort()).toEqual(["cronicorn://guide/concepts", "cronicorn://guide/endpoint-descriptions"]);
+      expect(resources.map((r) => r.uri).sort()).toEqual(["cronicorn://auth/status", "cronicorn://guide/concepts", "cronicorn://guide/endpoint-descriptions"]);
       const concepts = await server.client.readResource({ uri: "cronicorn://guide/concepts" });
       const text = (concepts.contents[0] as { text: string }).text;
       expect(text).toMatch(/baselineCron/);

@@ -1,8 +1,12 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+// Must come before oidc-provider: imports are evaluated in order, and it warns while loading.
+import { restoreConsoleWarn } from "./runtime-warning.js";
 import Provider, { type Configuration } from "oidc-provider";
 import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
 import { errorPage } from "./pages.js";
 import type { AuthServerAccount } from "./types.js";
+
+restoreConsoleWarn();
 
 export const TOKEN_PATH = "/token";
 export const INTERACTION_PATH = "/interaction";
