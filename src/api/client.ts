@@ -183,26 +183,29 @@ export class CronicornClient {
     return parsed.data;
   }
 
+  private unreachable(error: unknown): NetworkError {
+    return new NetworkError(
+      `Cannot reach Cronicorn at ${this.options.apiUrl} (${errorCode(error) ?? "network error"}). Check your network connection, proxy settings (HTTPS_PROXY, NO_PROXY) and CRONICORN_API_URL, then try again.`,
+    );
+  }
+
   private networkError(spec: RequestSpec<unknown>, error: unknown, idempotent: boolean): NetworkError {
     const what = `${spec.method} ${spec.path}`;
     const maybeApplied = idempotent ? "" : ` The request may or may not have been applied; check with ${verifyTool(spec.path)} before retrying.`;
     switch (failureKind(error)) {
       case "timeout":
         return new NetworkError(
-          `Cronicorn did not answer ${what} completely within ${Math.round(this.options.timeoutMs / 1000)} s. It may be slow or unreachable.${maybeApplied || " Try again, or raise CRONICORN_TIMEOUT_MS."}`,
+          `Cronicorn did not answer ${what} within ${Math.round(this.options.timeoutMs / 1000)} s. It may be slow or unreachable.${maybeApplied || " Try again, or raise CRONICORN_TIMEOUT_MS."}`,
         );
       case "too-large":
         return new NetworkError(`Cronicorn's answer to ${what} was larger than ${Math.round(MAX_RESPONSE_BYTES / 1024 / 1024)} MiB and was refused. Ask for less (a smaller limit or time range) and try again.`);
       case "tls":
         return new NetworkError(`Cronicorn at ${this.options.apiUrl} was not trusted: ${tlsAdvice(error)}.`);
       case "connection-lost":
-        return new NetworkError(
-          `The connection to Cronicorn broke during ${what} (${errorCode(error) ?? "connection lost"}).${maybeApplied || " Try again."}`,
-        );
+        if (!idempotent) return new NetworkError(`The connection to Cronicorn broke during ${what} (${errorCode(error) ?? "connection lost"}).${maybeApplied}`);
+        return this.unreachable(error);
       case "unreachable":
-        return new NetworkError(
-          `Cannot reach Cronicorn at ${this.options.apiUrl} (${errorCode(error) ?? "network error"}). Check your network connection, proxy settings (HTTPS_PROXY, NO_PROXY) and CRONICORN_API_URL, then try again.`,
-        );
+        return this.unreachable(error);
       default: {
         const detail = error instanceof Error ? error.message : String(error);
         return new NetworkError(`The request ${what} to Cronicorn failed (${detail}).${maybeApplied || " Try again."}`);
