@@ -22,6 +22,8 @@ export interface DeviceFlowOptions {
   /** Shortest wait between polls, in seconds, whatever the server says. RFC 8628's default, 5, in the
    *  shipped server; only tests pass a smaller one. */
   minIntervalS?: number;
+  /** The range a code's lifetime is clamped to, in seconds; [60, 3600] in the shipped server. */
+  expiresRangeS?: readonly [number, number];
 }
 
 /** RFC 8628 §3.5: clients wait 5 s between polls unless told otherwise; a server may not make us hammer it. */
@@ -52,10 +54,14 @@ export function jsonBodyForDeviceEndpoints(urls: string[], base: client.CustomFe
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
 /** The server's timing, made safe: polls never closer than the floor, and a finite, sane lifetime. */
-export function saneTiming(started: client.DeviceAuthorizationResponse, minIntervalS: number): { intervalS: number; expiresS: number } {
+export function saneTiming(
+  started: client.DeviceAuthorizationResponse,
+  minIntervalS: number,
+  [minExpiresS, maxExpiresS]: readonly [number, number] = [MIN_EXPIRES_S, MAX_EXPIRES_S],
+): { intervalS: number; expiresS: number } {
   const interval = typeof started.interval === "number" && Number.isFinite(started.interval) ? started.interval : MIN_INTERVAL_S;
-  const expires = typeof started.expires_in === "number" && Number.isFinite(started.expires_in) ? started.expires_in : MAX_EXPIRES_S;
-  return { intervalS: Math.max(minIntervalS, interval), expiresS: clamp(expires, MIN_EXPIRES_S, MAX_EXPIRES_S) };
+  const expires = typeof started.expires_in === "number" && Number.isFinite(started.expires_in) ? started.expires_in : maxExpiresS;
+  return { intervalS: Math.max(minIntervalS, interval), expiresS: clamp(expires, minExpiresS, maxExpiresS) };
 }
 
 /** Why the server's user code or URIs must not be shown or opened, or undefined when they are safe. */
@@ -105,7 +111,7 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
   if (unsafe) {
     throw new SignInError(`The sign-in server at ${endpoints.deviceAuthorization} answered with something that is not shown or opened: ${unsafe}. Check CRONICORN_API_URL; if it is right, report this to the server's operator.`);
   }
-  const { intervalS, expiresS } = saneTiming(started, options.minIntervalS ?? MIN_INTERVAL_S);
+  const { intervalS, expiresS } = saneTiming(started, options.minIntervalS ?? MIN_INTERVAL_S, options.expiresRangeS);
 
   const verificationUrl = options.approvalUrl
     ? `${options.approvalUrl}?user_code=${encodeURIComponent(started.user_code)}`
@@ -113,13 +119,14 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
   const controller = new AbortController();
   const expiresAt = now() + expiresS * 1000;
   // The poller always stops: at the (clamped) expiry, or when the sign-in is cancelled.
-  const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(expiresS * 1000)]);
+  const expiry = AbortSignal.timeout(expiresS * 1000);
+  const signal = AbortSignal.any([controller.signal, expiry]);
 
   const result = client
     .pollDeviceAuthorizationGrant(config, { ...started, interval: intervalS, expires_in: expiresS }, undefined, { signal })
     .then((tokens) => recordFromTokens(tokens, { issuer: endpoints.issuer, clientId: options.clientId, flow: "device", now: now() }))
     .catch((error: unknown) => {
-      throw deviceError(error, controller.signal.aborted);
+      throw deviceError(error, controller.signal.aborted, expiry.aborted);
     });
   result.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
 
@@ -130,8 +137,9 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
   };
 }
 
-function deviceError(error: unknown, cancelled: boolean): SignInError {
+function deviceError(error: unknown, cancelled: boolean, expired: boolean): SignInError {
   if (cancelled) return new SignInError("The sign-in was cancelled.");
+  if (expired) return new SignInError("The sign-in code expired before it was approved. Try again to get a new code.");
   switch (oauthErrorCode(error)) {
     case "access_denied":
       return new SignInError("The sign-in was denied in the browser. Try again to start a new sign-in if that was a mistake.");
