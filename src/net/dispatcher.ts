@@ -4,9 +4,10 @@
  * case; lowercase wins, as in curl) and keeps connections alive. undici is loaded on the first request,
  * never at startup: a server that is only listed or initialised should not pay for it.
  */
+import type * as UndiciModule from "undici";
 import type { Dispatcher } from "undici";
 
-type Undici = typeof import("undici");
+type Undici = typeof UndiciModule;
 
 let undici: Promise<Undici> | undefined;
 let shared: Promise<Dispatcher> | undefined;

@@ -37,14 +37,43 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The error and its causes (libraries such as openid-client wrap ours), outermost first. */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error, depth = 0; current && depth < 6; depth++) {
+    chain.push(current);
+    current = typeof current === "object" && "cause" in current ? current.cause : undefined;
+  }
+  return chain;
+}
+
 export function failureKind(error: unknown): FailureKind {
-  if (error instanceof DeadlineError) return "timeout";
-  if (error instanceof ResponseTooLargeError) return "too-large";
+  const chain = causes(error);
+  if (chain.some((e) => e instanceof DeadlineError)) return "timeout";
+  if (chain.some((e) => e instanceof ResponseTooLargeError)) return "too-large";
   const code = errorCode(error);
   if (code && TLS.test(code)) return "tls";
   if (code && UNREACHABLE.has(code)) return "unreachable";
   if (code && CONNECTION_LOST.has(code)) return "connection-lost";
   return "other";
+}
+
+/** A short account of a network failure by its cause, for messages that wrap it; undefined for other errors. */
+export function describeNetworkFailure(error: unknown): string | undefined {
+  const found = (type: abstract new (...args: never[]) => Error) => causes(error).find((e) => e instanceof type) as Error | undefined;
+  switch (failureKind(error)) {
+    case "timeout":
+      return found(DeadlineError)?.message;
+    case "too-large":
+      return found(ResponseTooLargeError)?.message;
+    case "tls":
+      return tlsAdvice(error);
+    case "unreachable":
+    case "connection-lost":
+      return `the server could not be reached (${errorCode(error) ?? "network error"}); check your network connection and proxy settings (HTTPS_PROXY, NO_PROXY)`;
+    default:
+      return undefined;
+  }
 }
 
 /** What to do about a TLS failure; names NODE_EXTRA_CA_CERTS for the private-CA case. */

@@ -85,6 +85,20 @@ describe("device flow against a lying authorization server", () => {
     expect(polls()).toEqual([]);
   });
 
+  it("refuses an endless device authorization answer at the size cap (openid-client's traffic is capped too)", async () => {
+    const fake = await startFake((_q, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+    });
+    cleanup.push(() => fake.close());
+    await expect(startDeviceAuthorization(options(fake))).rejects.toThrow(/larger than 8 MiB/);
+  });
+
   it("accepts an https verification address and a short printable code", async () => {
     const { fake } = await lyingServer({ verification_uri: "https://cronicorn.com/device", user_code: "WXYZ-1234" });
     cleanup.push(() => fake.close());

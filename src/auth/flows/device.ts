@@ -5,6 +5,7 @@
 import * as client from "openid-client";
 import { isLoopback } from "../../config.js";
 import { registerSecret } from "../../log.js";
+import { describeNetworkFailure } from "../../net/errors.js";
 import { netFetch } from "../../net/fetch.js";
 import { SignInError } from "../errors.js";
 import { allowHttpIfLoopback, oauthErrorCode, recordFromTokens } from "./oauth.js";
@@ -157,5 +158,7 @@ function deviceError(error: unknown, cancelled: boolean, expired: boolean): Sign
 function describe(error: unknown): string {
   const code = oauthErrorCode(error);
   if (code) return code;
+  const network = describeNetworkFailure(error);
+  if (network) return network;
   return error instanceof Error ? error.message : String(error);
 }
