@@ -43,30 +43,29 @@ describe("device flow against a lying authorization server", () => {
   it("polls no closer than the floor when the server says interval 0.001, and stops when cancelled", async () => {
     const { fake, polls } = await lyingServer({ interval: 0.001 });
     cleanup.push(() => fake.close());
-    const pending = await startDeviceAuthorization(options(fake, { minIntervalS: 0.3 }));
+    const pending = await startDeviceAuthorization(options(fake, { minIntervalS: 0.5 }));
     cleanup.push(() => pending.cancel());
-    await eventually(() => (polls().length >= 4 ? true : undefined), 10_000, "four polls");
+    await eventually(() => (polls().length >= 3 ? true : undefined), 10_000, "three polls");
     pending.cancel();
     await expect(pending.result).rejects.toThrow(/cancelled/);
     const times = polls();
-    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(290);
+    // Arrival times jitter a little; 0.001 s apart would be hundreds of polls, not a few.
+    for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(400);
     const count = times.length;
-    await new Promise((r) => setTimeout(r, 900)); // three floors: a poller still running would have polled
+    await new Promise((r) => setTimeout(r, 1500)); // three floors: a poller still running would have polled
     expect(polls().length).toBe(count);
   });
 
   it("clamps a huge expires_in, shows a real expiry, and the poller stops at the clamped expiry by itself", async () => {
     const { fake, polls } = await lyingServer({ expires_in: 1e308, interval: 0.001 });
     cleanup.push(() => fake.close());
-    const started = Date.now();
     const pending = await startDeviceAuthorization(options(fake, { minIntervalS: 0.2, expiresRangeS: [0.5, 1.5] }));
     cleanup.push(() => pending.cancel());
-    const expiresAt = Date.parse(pending.prompt.expiresAt);
-    expect(expiresAt - started).toBeLessThanOrEqual(1500 + 1000);
+    expect(Date.parse(pending.prompt.expiresAt) - Date.now()).toBeLessThanOrEqual(1500);
     await expect(pending.result).rejects.toThrow(/expired/);
     const count = polls().length;
     expect(count).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 1000)); // five floors
     expect(polls().length).toBe(count);
   });
 

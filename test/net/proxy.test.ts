@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../stack/cronicorn.js";
-import { startServer, valueOf } from "../helpers/mcp.js";
+import { startServer } from "../helpers/mcp.js";
 import { eventually, promptOf, storedRecord } from "../helpers/signin.js";
 import { startTinyproxy } from "./forward-proxy.js";
 
@@ -29,7 +29,9 @@ describe("proxies from the environment", () => {
     const prompt = promptOf(await server.call("login"));
     await stand.approveDevice(prompt.userCode as string);
     await eventually(() => storedRecord(server.home, stand.webUrl), 20_000, "the stored sign-in");
-    expect(valueOf<unknown[]>(await server.call("list_jobs"), "jobs")).toBeInstanceOf(Array);
+    // The background poll stores the record a moment before the pending sign-in is settled.
+    const jobs = await eventually(async () => (await server.call("list_jobs")).structuredContent?.jobs, 20_000, "list_jobs after sign-in");
+    expect(jobs).toBeInstanceOf(Array);
     return { stand, proxy };
   }
 
