@@ -248,7 +248,7 @@ function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unkno
   }
   if (status === 409) {
     if (spec.method === "POST" && spec.path === "/signing-keys") {
-      return new ApiError("A signing key already exists for this account: use rotate_signing_key to replace it (get_signing_key shows the current one).", status, body);
+      return new ApiError("Conflict: a signing key already exists for this account: use rotate_signing_key to replace it (get_signing_key shows the current one).", status, body);
     }
     return new ApiError(`Conflict: ${reason ?? "the resource already exists or is in a conflicting state"}.`, status, body);
   }
