@@ -1,13 +1,16 @@
 /**
- * The only code that speaks HTTP to Cronicorn. It adds the credential, bounds every request in
- * time, retries only where a retry is safe, and turns every failure into an error a user can act on.
+ * The only code that speaks HTTP to Cronicorn's API. It adds the credential, bounds every request in
+ * time and size (src/net), never follows a redirect, sends again only what is safe to repeat, and
+ * turns every failure into an error a user can act on.
  * Which credential to send, and what to do after a 401, is the Authorizer's business (src/auth).
  */
 import type { z } from "zod";
-import { ApiError, AuthRequiredError, NetworkError } from "./errors.js";
-import { exchange } from "./http.js";
-import type { HttpResponse } from "./http.js";
+import { ApiError, AuthRequiredError, InvalidRequestError, NetworkError } from "./errors.js";
+import { listToolHint } from "./hints.js";
 import type { Logger } from "../log.js";
+import { errorCode, failureKind, tlsAdvice } from "../net/errors.js";
+import { MAX_RESPONSE_BYTES, send } from "../net/fetch.js";
+import type { NetResponse } from "../net/fetch.js";
 
 export type Credential = { kind: "api-key"; value: string } | { kind: "bearer"; value: string };
 
@@ -44,33 +47,45 @@ export interface ClientOptions {
 /** The longest Retry-After the client waits out before answering; longer waits are reported instead. */
 const MAX_RETRY_AFTER_MS = 10_000;
 
+/** better-auth limits each API key to about 100 requests a minute and answers 401 (not 429) past it.
+ *  A 401 after this many requests with the key in the last minute is most likely that limit; half the
+ *  limit, because other processes may share the key. Would become CRONICORN_KEY_BURST if it needs tuning. */
+const KEY_BURST_THRESHOLD = 50;
+const KEY_BURST_WINDOW_MS = 60_000;
+
 const RETRYABLE_GET_STATUS = new Set([502, 503, 504]);
-const RESET_CODES = new Set(["ECONNRESET", "EPIPE"]);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class CronicornClient {
+  /** When requests were sent with an API key (for the 401-after-a-burst hint). */
+  private readonly keyRequests: number[] = [];
+
   constructor(private readonly options: ClientOptions) {}
 
   async request<T = void>(spec: RequestSpec<T>): Promise<T> {
     const idempotent = spec.idempotent ?? (spec.method === "GET" || spec.method === "PUT" || spec.method === "DELETE");
+    const body = serialise(spec);
     let credential = await this.options.authorizer.credential();
     let retriedAuth = false;
     let retriedRateLimit = false;
     let retriedTransient = false;
 
     for (;;) {
-      let response: HttpResponse;
+      let response: NetResponse;
       try {
-        response = await this.send(spec, credential);
+        response = await this.send(spec, credential, body);
       } catch (error) {
-        if (spec.method === "GET" && !retriedTransient && isConnectionReset(error)) {
+        // A request whose connection broke may have reached the server: only a harmless one is sent again.
+        if (idempotent && !retriedTransient && failureKind(error) === "connection-lost") {
           retriedTransient = true;
-          this.options.logger.debug(`${spec.method} ${spec.path}: connection reset, retrying once`);
+          this.options.logger.debug(`${spec.method} ${spec.path}: connection lost, sending once more`);
           continue;
         }
-        throw this.networkError(spec, error);
+        throw this.networkError(spec, error, idempotent);
       }
+
+      if (response.status >= 300 && response.status < 400) throw this.redirectError(spec, response);
 
       if (response.status === 401) {
         const next = retriedAuth ? null : await this.options.authorizer.unauthorized(credential);
@@ -79,9 +94,7 @@ export class CronicornClient {
           credential = next;
           continue;
         }
-        throw credential.kind === "api-key"
-          ? new AuthRequiredError("Cronicorn rejected CRONICORN_API_KEY (401). Check the key in the Cronicorn dashboard (Settings → API keys) and update your MCP client's config.", false)
-          : new AuthRequiredError();
+        throw credential.kind === "api-key" ? this.apiKeyRejected() : new AuthRequiredError();
       }
 
       if (response.status === 429 && idempotent && !retriedRateLimit) {
@@ -104,34 +117,60 @@ export class CronicornClient {
     }
   }
 
-  private async send(spec: RequestSpec<unknown>, credential: Credential): Promise<HttpResponse> {
+  private async send(spec: RequestSpec<unknown>, credential: Credential, body: string | undefined): Promise<NetResponse> {
     const url = new URL(this.options.apiUrl + spec.path);
     for (const [key, value] of Object.entries(spec.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const headers: Record<string, string> = { accept: "application/json" };
-    if (credential.kind === "api-key") headers["x-api-key"] = credential.value;
-    else headers.authorization = `Bearer ${credential.value}`;
-    // Cronicorn's CSRF guard refuses any non-GET without a JSON content type, even with no body.
+    if (credential.kind === "api-key") {
+      headers["x-api-key"] = credential.value;
+      this.noteKeyRequest();
+    } else headers.authorization = `Bearer ${credential.value}`;
+    // Cronicorn's CSRF guard refuses (403) any non-GET request without a JSON content type, body or not.
     if (spec.method !== "GET") headers["content-type"] = "application/json";
 
     const started = Date.now();
-    const response = await exchange(url, {
-      method: spec.method,
-      headers,
-      ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
-      timeoutMs: this.options.timeoutMs,
-    });
+    const response = await send(url, { method: spec.method, headers, ...(body === undefined ? {} : { body }), timeoutMs: this.options.timeoutMs });
     this.options.logger.debug(`${spec.method} ${spec.path} → ${response.status} in ${Date.now() - started} ms`);
     return response;
   }
 
-  private readBody<T>(spec: RequestSpec<T>, response: HttpResponse): T {
-    const text = response.text;
-    const json = parseJson(text);
+  private noteKeyRequest(): void {
+    const now = Date.now();
+    this.keyRequests.push(now);
+    while (this.keyRequests.length > 0 && (this.keyRequests[0] ?? now) < now - KEY_BURST_WINDOW_MS) this.keyRequests.shift();
+  }
 
-    if (response.status < 200 || response.status >= 300) throw errorFor(spec, response, json);
+  private apiKeyRejected(): AuthRequiredError {
+    const recent = this.keyRequests.filter((t) => t >= Date.now() - KEY_BURST_WINDOW_MS).length;
+    if (recent >= KEY_BURST_THRESHOLD) {
+      return new AuthRequiredError(
+        `Cronicorn answered 401 to CRONICORN_API_KEY after ${recent} requests with it in the last minute. That is most likely Cronicorn's per-key rate limit (about 100 requests a minute), not a bad key: wait a minute and try again, with fewer calls.`,
+        false,
+      );
+    }
+    return new AuthRequiredError("Cronicorn rejected CRONICORN_API_KEY (401). Check the key in the Cronicorn dashboard (Settings → API keys) and update your MCP client's config.", false);
+  }
+
+  private redirectError(spec: RequestSpec<unknown>, response: NetResponse): NetworkError {
+    const location = response.header("location");
+    let target = "another address";
+    try {
+      if (location) target = new URL(location, this.options.apiUrl).origin;
+    } catch {
+      // an unparsable Location: name no target
+    }
+    return new NetworkError(
+      `Cronicorn answered ${spec.method} ${spec.path} with a redirect (${response.status}) to ${target}; it was not followed, so no credential was sent there. Check CRONICORN_API_URL (it should be the API's final address, e.g. https://api.cronicorn.com/api).`,
+    );
+  }
+
+  private readBody<T>(spec: RequestSpec<T>, response: NetResponse): T {
+    const text = response.text();
+    if (response.status < 200 || response.status >= 300) throw errorFor(spec, response, isJson(response) ? parseJson(text) : undefined, text);
     if (!spec.response) return undefined as T;
+    const json = parseJson(text);
     if (json === undefined && text.trim() !== "") {
       throw new NetworkError(`Cronicorn returned a response that is not valid JSON for ${spec.method} ${spec.path} (status ${response.status}). This is usually temporary; try again.`);
     }
@@ -144,28 +183,74 @@ export class CronicornClient {
     return parsed.data;
   }
 
-  private networkError(spec: RequestSpec<unknown>, error: unknown): NetworkError {
-    if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-      return new NetworkError(`Cronicorn did not answer ${spec.method} ${spec.path} within ${Math.round(this.options.timeoutMs / 1000)} s. It may be slow or unreachable; try again, or raise CRONICORN_TIMEOUT_MS.`);
+  private unreachable(error: unknown): NetworkError {
+    return new NetworkError(
+      `Cannot reach Cronicorn at ${this.options.apiUrl} (${errorCode(error) ?? "network error"}). Check your network connection, proxy settings (HTTPS_PROXY, NO_PROXY) and CRONICORN_API_URL, then try again.`,
+    );
+  }
+
+  private networkError(spec: RequestSpec<unknown>, error: unknown, idempotent: boolean): NetworkError {
+    const what = `${spec.method} ${spec.path}`;
+    const maybeApplied = idempotent ? "" : ` The request may or may not have been applied; check with ${verifyTool(spec.path)} before retrying.`;
+    switch (failureKind(error)) {
+      case "timeout":
+        return new NetworkError(
+          `Cronicorn did not answer ${what} within ${Math.round(this.options.timeoutMs / 1000)} s. It may be slow or unreachable.${maybeApplied || " Try again, or raise CRONICORN_TIMEOUT_MS."}`,
+        );
+      case "too-large":
+        return new NetworkError(`Cronicorn's answer to ${what} was larger than ${Math.round(MAX_RESPONSE_BYTES / 1024 / 1024)} MiB and was refused. Ask for less (a smaller limit or time range) and try again.`);
+      case "tls":
+        return new NetworkError(`Cronicorn at ${this.options.apiUrl} was not trusted: ${tlsAdvice(error)}.`);
+      case "connection-lost":
+        if (!idempotent) return new NetworkError(`The connection to Cronicorn broke during ${what} (${errorCode(error) ?? "connection lost"}).${maybeApplied}`);
+        return this.unreachable(error);
+      case "unreachable":
+        return this.unreachable(error);
+      default: {
+        const detail = error instanceof Error ? error.message : String(error);
+        return new NetworkError(`The request ${what} to Cronicorn failed (${detail}).${maybeApplied || " Try again."}`);
+      }
     }
-    const code = errorCode(error);
-    return new NetworkError(`Cannot reach Cronicorn at ${this.options.apiUrl}${code ? ` (${code})` : ""}. Check your network connection and CRONICORN_API_URL, then try again.`);
   }
 }
 
-function errorFor(spec: RequestSpec<unknown>, response: HttpResponse, body: unknown): ApiError {
+/** The JSON body, or undefined; a body nested too deeply to serialise is the caller's input, not the network. */
+function serialise(spec: RequestSpec<unknown>): string | undefined {
+  if (spec.body === undefined) return undefined;
+  try {
+    return JSON.stringify(spec.body);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new InvalidRequestError(`The arguments for ${spec.method} ${spec.path} are too deeply nested to send. Flatten the nested values and try again.`);
+    }
+    throw new InvalidRequestError(`The arguments for ${spec.method} ${spec.path} cannot be sent as JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+}
+
+function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unknown, text: string): ApiError {
   const status = response.status;
-  const serverMessage = messageOf(body);
-  if (status === 400) {
+  const reason = messageOf(body) ?? plainText(response, text);
+  if (status === 400 || status === 422) {
     const fields = issuesOf(body);
-    const detail = fields.length > 0 ? fields.join("; ") : (serverMessage ?? "invalid request");
+    const detail = fields.length > 0 ? fields.join("; ") : (reason ?? "invalid request");
     return new ApiError(`Cronicorn rejected the request: ${detail}. Fix the named field(s) and try again.`, status, body);
   }
+  if (status === 403) {
+    return new ApiError(
+      `Cronicorn refused ${spec.method} ${spec.path} (403${reason ? `: ${reason}` : ""}). The credential may lack permission for this resource, the resource may belong to another account, or a proxy or firewall refused it.`,
+      status,
+      body,
+    );
+  }
   if (status === 404) {
-    return new ApiError(`Not found: ${spec.what ?? spec.path}. Check the id (list_jobs and list_endpoints show valid ids).`, status, body);
+    const hint = listToolHint(spec.path);
+    return new ApiError(`Not found: ${spec.what ?? spec.path}. Check the id${hint ? ` (${hint})` : ""}.`, status, body);
   }
   if (status === 409) {
-    return new ApiError(`Conflict: ${serverMessage ?? "the resource already exists or is in a conflicting state"}.`, status, body);
+    if (spec.method === "POST" && spec.path === "/signing-keys") {
+      return new ApiError("Conflict: a signing key already exists for this account: use rotate_signing_key to replace it (get_signing_key shows the current one).", status, body);
+    }
+    return new ApiError(`Conflict: ${reason ?? "the resource already exists or is in a conflicting state"}.`, status, body);
   }
   if (status === 429) {
     const wait = retryAfterMs(response);
@@ -175,7 +260,29 @@ function errorFor(spec: RequestSpec<unknown>, response: HttpResponse, body: unkn
   if (status >= 500) {
     return new ApiError(`Cronicorn had a server error (${status}) on ${spec.method} ${spec.path}. This is usually temporary; try again shortly.`, status, body);
   }
-  return new ApiError(`Cronicorn answered ${status} to ${spec.method} ${spec.path}${serverMessage ? `: ${serverMessage}` : ""}.`, status, body);
+  // Business rules (free-tier limits, …) come as text/plain, and the text is the reason.
+  return new ApiError(`Cronicorn refused ${spec.method} ${spec.path} (${status})${reason ? `: ${reason}` : ""}.`, status, body);
+}
+
+/** Which tool shows whether a possibly-applied request took effect. */
+function verifyTool(path: string): string {
+  if (/^\/jobs\/[^/]+\/endpoints|^\/endpoints\//.test(path)) return "list_endpoints";
+  if (path.startsWith("/signing-keys")) return "get_signing_key";
+  if (path.startsWith("/devices")) return "list_devices";
+  return "list_jobs";
+}
+
+function isJson(response: NetResponse): boolean {
+  const type = response.header("content-type");
+  return type === undefined || /json/i.test(type);
+}
+
+/** A short text/plain body, as the reason (never HTML pages or huge texts). */
+function plainText(response: NetResponse, text: string): string | undefined {
+  if (!/^text\/plain/i.test(response.header("content-type") ?? "")) return undefined;
+  const trimmed = text.trim().replace(/\s+/g, " ");
+  if (trimmed === "") return undefined;
+  return trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed;
 }
 
 function parseJson(text: string): unknown {
@@ -193,9 +300,13 @@ function messageOf(body: unknown): string | undefined {
   return undefined;
 }
 
+/** Field problems from a 400 with top-level `issues`, or the API's 422 `{error: {name: "ZodError", issues}}`. */
 function issuesOf(body: unknown): string[] {
-  if (!body || typeof body !== "object" || !("issues" in body) || !Array.isArray(body.issues)) return [];
-  return body.issues.map((issue: unknown) => {
+  if (!body || typeof body !== "object") return [];
+  const nested = "error" in body && body.error && typeof body.error === "object" && "issues" in body.error ? body.error.issues : undefined;
+  const issues = nested ?? ("issues" in body ? body.issues : undefined);
+  if (!Array.isArray(issues)) return [];
+  return issues.map((issue: unknown) => {
     if (!issue || typeof issue !== "object") return String(issue);
     const path = "path" in issue && Array.isArray(issue.path) ? issue.path.join(".") : "";
     const message = "message" in issue && typeof issue.message === "string" ? issue.message : "invalid";
@@ -203,25 +314,11 @@ function issuesOf(body: unknown): string[] {
   });
 }
 
-function retryAfterMs(response: HttpResponse): number | null {
+function retryAfterMs(response: NetResponse): number | null {
   const header = response.header("retry-after");
   if (!header) return null;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(header);
   return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    if (typeof current === "object" && "code" in current && typeof current.code === "string") return current.code;
-    current = typeof current === "object" && "cause" in current ? current.cause : undefined;
-  }
-  return undefined;
-}
-
-function isConnectionReset(error: unknown): boolean {
-  const code = errorCode(error);
-  return code !== undefined && RESET_CODES.has(code);
 }

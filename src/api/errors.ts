@@ -39,3 +39,8 @@ export class ConfigError extends Error {
     super(`cronicorn-mcp is misconfigured: ${problems.join("; ")}. Fix the environment variables in your MCP client's config and restart the server.`);
   }
 }
+
+/** The request could not be built from the tool's arguments (e.g. nested too deeply to serialise). */
+export class InvalidRequestError extends Error {
+  override readonly name = "InvalidRequestError";
+}

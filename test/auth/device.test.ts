@@ -116,8 +116,9 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
   });
 
   it("honours slow_down: after the server says so, polls are at least 5 s further apart", async () => {
-    // The proxy advertises a 1 s interval while the server enforces 2 s, so the first poll is too fast.
-    const s = track(await setup({ deviceInterval: "2s" }, { CRONICORN_LOGIN_WAIT_S: "0" }));
+    // The proxy advertises a 1 s interval while the server enforces 7 s: the client's own 5 s floor
+    // (RFC 8628) still polls too fast for it, so the first poll gets slow_down.
+    const s = track(await setup({ deviceInterval: "7s" }, { CRONICORN_LOGIN_WAIT_S: "0" }));
     s.proxy.rewrite = { match: /\/api\/auth\/device\/code$/, change: (body) => ({ ...body, interval: 1 }) };
     promptOf(await s.server.call("list_jobs"));
     const slowed = await eventually(() => pollRequests(s.proxy).findIndex((p) => p.error === "slow_down") + 1 || undefined, 20_000, "a slow_down answer");
@@ -125,6 +126,9 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
     const polls = pollRequests(s.proxy);
     const gap = (polls[slowed]?.at ?? 0) - (polls[slowed - 1]?.at ?? 0);
     expect(gap).toBeGreaterThanOrEqual(5_500);
+    // The advertised 1 s was never believed: the first poll came no sooner than the 5 s floor.
+    const code = s.proxy.requests.find((r) => r.path === "/api/auth/device/code");
+    expect((polls[0]?.at ?? 0) - (code?.at ?? 0)).toBeGreaterThanOrEqual(4_900);
   });
 
   it("sends a URL-mode elicitation when the client supports it, and not otherwise", async () => {

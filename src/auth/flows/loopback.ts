@@ -8,6 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as client from "openid-client";
 import { registerSecret } from "../../log.js";
+import { describeNetworkFailure } from "../../net/errors.js";
 import { SignInError } from "../errors.js";
 import { oauthErrorCode, recordFromTokens } from "./oauth.js";
 import type { PendingAuthorization } from "./pending.js";
@@ -96,7 +97,7 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
 function callbackError(error: unknown): SignInError {
   const code = oauthErrorCode(error);
   if (code === "access_denied") return new SignInError("The sign-in was denied in the browser. Try again if that was a mistake.");
-  const detail = code ?? (error instanceof Error ? error.message : String(error));
+  const detail = code ?? describeNetworkFailure(error) ?? (error instanceof Error ? error.message : String(error));
   return new SignInError(`The sign-in could not be completed (${detail}). Try again.`);
 }
 

@@ -14,12 +14,18 @@ export function allowHttpIfLoopback(config: client.Configuration, url: string): 
   if (isLoopback(new URL(url)) && new URL(url).protocol === "http:") client.allowInsecureRequests(config);
 }
 
+const DEFAULT_TOKEN_LIFETIME_S = 3600;
+/** Longer than any session Cronicorn issues (30 days, sliding). */
+const MAX_TOKEN_LIFETIME_S = 90 * 24 * 3600;
+
 export function recordFromTokens(
   tokens: client.TokenEndpointResponse,
   meta: { issuer: string; clientId: string; flow: "device" | "pkce"; now: number; previousRefreshToken?: string },
 ): CredentialRecord {
-  // Servers that omit expires_in get a conservative hour; the 401 path covers any earlier expiry.
-  const lifetimeS = typeof tokens.expires_in === "number" ? tokens.expires_in : 3600;
+  // Servers that omit expires_in (or send nonsense) get a conservative hour; the 401 path covers any
+  // earlier expiry. The cap keeps a lying `1e308` from ever becoming an invalid Date.
+  const claimed = tokens.expires_in;
+  const lifetimeS = typeof claimed === "number" && Number.isFinite(claimed) && claimed >= 0 ? Math.min(claimed, MAX_TOKEN_LIFETIME_S) : DEFAULT_TOKEN_LIFETIME_S;
   const refreshToken = tokens.refresh_token ?? meta.previousRefreshToken;
   return {
     access_token: tokens.access_token,

@@ -2,6 +2,7 @@
 import * as client from "openid-client";
 import { RefreshRejectedError } from "../session.js";
 import type { CredentialRecord } from "../store/types.js";
+import { describeNetworkFailure } from "../../net/errors.js";
 import { discoverAuthorizationServer } from "./discovery.js";
 import { oauthErrorCode, recordFromTokens } from "./oauth.js";
 
@@ -34,7 +35,9 @@ export function createRefresher(now: () => number = Date.now): (record: Credenti
       });
     } catch (error) {
       if (oauthErrorCode(error) === "invalid_grant") throw new RefreshRejectedError("invalid_grant");
-      throw error;
+      // openid-client wraps network failures as "something went wrong": name the cause instead.
+      const network = describeNetworkFailure(error);
+      throw network ? new Error(network, { cause: error }) : error;
     }
   };
 }

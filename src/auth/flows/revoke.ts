@@ -3,6 +3,7 @@
  * endpoint; for Cronicorn's device sessions, better-auth's sign-out with the bearer.
  */
 import * as client from "openid-client";
+import { send } from "../../net/fetch.js";
 import type { CredentialRecord } from "../store/types.js";
 import { discoverAuthorizationServer } from "./discovery.js";
 
@@ -17,14 +18,14 @@ export async function revokeOnServer(record: CredentialRecord, apiUrl: string, t
       return true;
     }
     // better-auth rejects a POST without a JSON content type (415), even with no fields to send.
-    const response = await fetch(`${apiUrl}/auth/sign-out`, {
+    // A redirect is not followed (the bearer stays here) and is not a confirmation: only a 2xx is.
+    const response = await send(`${apiUrl}/auth/sign-out`, {
       method: "POST",
       headers: { authorization: `Bearer ${record.access_token}`, "content-type": "application/json" },
       body: "{}",
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
     });
-    await response.body?.cancel();
-    return response.ok;
+    return response.status >= 200 && response.status < 300;
   } catch {
     return false;
   }
