@@ -6,7 +6,8 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import tls from "node:tls";
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+import { DeadlineError } from "../net/errors.js";
+import { send } from "../net/fetch.js";
 import type { Config } from "../config.js";
 import { check, messageOf, timed, type CheckResult } from "./types.js";
 
@@ -70,7 +71,7 @@ export async function checkNetwork(options: NetworkOptions): Promise<CheckResult
   else if (proxy) results.push(check("tls", "TLS", "skip", "through the proxy: checked by the request below"));
   else if (dns.status === "fail") results.push(check("tls", "TLS", "skip", "the host name does not resolve"));
   else results.push(await checkTls(api, timeoutMs));
-  results.push(...(await checkReachability(config, proxy, timeoutMs, options.now ?? Date.now)));
+  results.push(...(await checkReachability(config, timeoutMs, options.now ?? Date.now)));
   return results;
 }
 
@@ -145,28 +146,21 @@ function networkFix(code: string | undefined, api: URL): string {
   }
 }
 
-async function checkReachability(config: Config, proxy: ProxyChoice | undefined, timeoutMs: number, now: () => number): Promise<CheckResult[]> {
+async function checkReachability(config: Config, timeoutMs: number, now: () => number): Promise<CheckResult[]> {
   const api = new URL(config.apiUrl);
   const target = `${config.apiUrl}${REACHABILITY_PATH}`;
-  const dispatcher: Dispatcher = proxy
-    ? new EnvHttpProxyAgent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs })
-    : new Agent({ connectTimeout: timeoutMs, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  // The server's own transport (the shared dispatcher: same proxy, CA and size rules as every tool call).
   const sentAt = now();
-  const answer = await timed(async () => {
-    const response = await request(target, { method: "GET", dispatcher, headers: { accept: "application/json" } });
-    await response.body.dump();
-    return response;
-  });
+  const answer = await timed(() => send(target, { method: "GET", headers: { accept: "application/json" }, timeoutMs }));
   const receivedAt = now();
-  await dispatcher.close().catch(() => undefined);
   if (!answer.ok) {
-    const code = errorCode(answer.error);
+    const code = answer.error instanceof DeadlineError ? "UND_ERR_HEADERS_TIMEOUT" : errorCode(answer.error);
     return [
       check("api", "API reachable", "fail", `GET ${target} failed: ${messageOf(answer.error)}`, networkFix(code, api), answer.ms),
       check("clock", "clock", "skip", "no answer from the server to compare with"),
     ];
   }
-  const { statusCode, headers } = answer.value;
+  const { status: statusCode, headers } = answer.value;
   const reach =
     statusCode === 200
       ? check("api", "API reachable", "ok", `GET ${target} → 200`, undefined, answer.ms)
