@@ -11,6 +11,8 @@ export default defineConfig({
   platform: "node",
   splitting: true,
   sourcemap: false,
+  // Minified: a third of the bytes to read and parse at every start, and a smaller package.
+  minify: true,
   clean: true,
   dts: false,
   shims: false,

@@ -3,7 +3,7 @@
  * time, retries only where a retry is safe, and turns every failure into an error a user can act on.
  * Which credential to send, and what to do after a 401, is the Authorizer's business (src/auth).
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { ApiError, AuthRequiredError, NetworkError } from "./errors.js";
 import { exchange } from "./http.js";
 import type { HttpResponse } from "./http.js";

@@ -1,5 +1,5 @@
 /** Account-wide views and keys: dashboard, webhook signing key, signed-in devices. */
-import { z } from "zod";
+import * as z from "zod";
 import { DashboardStats, SigningKeyCreated, SigningKeyInfo } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 
