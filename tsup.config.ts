@@ -1,4 +1,6 @@
 import { defineConfig } from "tsup";
+import pkg from "./package.json" with { type: "json" };
+import { writeStaticAnswers } from "./src/build/static-answers.js";
 
 // One ESM bundle for fast cold start: the MCP SDK, zod and openid-client are bundled (resolving
 // hundreds of files in node_modules at every start costs more than the server's own work), and
@@ -21,5 +23,7 @@ export default defineConfig({
   external: ["keytar", "open"],
   // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
   banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
+  // The start-up answers (initialize, tools/list), generated from the same definitions as the bundle.
+  onSuccess: async () => void (await writeStaticAnswers("dist", pkg.version)),
   noExternal: [/^@modelcontextprotocol\/sdk/, "zod", "openid-client", "proper-lockfile"],
 });
