@@ -1,5 +1,6 @@
 import { defineConfig } from "tsup";
 import pkg from "./package.json" with { type: "json" };
+import { leaveOut } from "./src/build/leave-out.js";
 import { writeStaticAnswers } from "./src/build/static-answers.js";
 
 // One ESM bundle for fast cold start: the MCP SDK, zod and openid-client are bundled (resolving
@@ -24,6 +25,7 @@ export default defineConfig({
   // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
   banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
   // The start-up answers (initialize, tools/list), generated from the same definitions as the bundle.
+  esbuildPlugins: [leaveOut],
   onSuccess: async () => void (await writeStaticAnswers("dist", pkg.version)),
   noExternal: [/^@modelcontextprotocol\/sdk/, "zod", "openid-client", "proper-lockfile"],
 });
