@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   print("cold start: node -e 0 (floor), median of 25, interleaved", ms(cold.floorMs));
   print("cold start: spawn → initialize result, median of 25", `${ms(cold.initializeMs)} (${ratio(cold.initializeRatio)} the floor)`);
   print("cold start: spawn → tools/list result, median of 25 (target ≤ 1.6×)", `${ms(cold.toolsListMs)} (${ratio(cold.toolsListRatio)} the floor)`);
+  print("cold start: spawn → first tools/call result (loads SDK + tools)", `${ms(cold.firstCallMs)} (${ratio(cold.firstCallMs / cold.floorMs)} the floor)`);
 
   const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
   const sized = (s: { bytes: number; tokens: number }) => `${kb(s.bytes)}, ${s.tokens} tokens`;
