@@ -24,8 +24,9 @@ export default defineConfig({
   external: ["keytar", "open"],
   // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
   banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
-  // The start-up answers (initialize, tools/list), generated from the same definitions as the bundle.
+  // Library code the server never runs (the SDK's zod v3 support and ajv validator) stays out.
   esbuildPlugins: [leaveOut],
+  // The start-up answers (initialize, tools/list), generated from the same definitions as the bundle.
   onSuccess: async () => void (await writeStaticAnswers("dist", pkg.version)),
   noExternal: [/^@modelcontextprotocol\/sdk/, "zod", "openid-client", "proper-lockfile"],
 });

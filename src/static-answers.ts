@@ -27,13 +27,12 @@ export interface StaticAnswers {
 
 /** The generated answers next to the running bundle, or undefined (not built, or from another version). */
 export function readStaticAnswers(version: string, dir: URL = new URL(".", import.meta.url)): StaticAnswers | undefined {
-  let text: string;
+  let answers: StaticAnswers;
   try {
-    text = fs.readFileSync(new URL(STATIC_ANSWERS_FILE, dir), "utf8");
+    // Our own build output, not outside input: the version check guards against a stale copy.
+    answers = JSON.parse(fs.readFileSync(new URL(STATIC_ANSWERS_FILE, dir), "utf8")) as StaticAnswers;
   } catch {
-    return undefined;
+    return undefined; // missing or unreadable: the SDK server answers everything, only a little later
   }
-  // Our own build output, not outside input: the version check guards against a stale copy.
-  const answers = JSON.parse(text) as StaticAnswers;
   return answers.version === version ? answers : undefined;
 }
