@@ -21,6 +21,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          message: 'Use `import * as z from "zod"`: the named `z` pulls all of zod (every locale) into the bundle.',
+        },
+      ],
+    },
+  },
+  {
     files: ["bin/**/*.js", "test/**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },

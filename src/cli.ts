@@ -2,12 +2,14 @@
  * argv → command. With no command (how MCP clients start it) the server speaks MCP on stdio and
  * nothing else may write to stdout. `login`, `logout` and `status` are for a person at a terminal.
  */
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { Readable } from "node:stream";
 import pkg from "../package.json" with { type: "json" };
 import { loadConfig } from "./config.js";
 import type { Config, ConfigOverrides } from "./config.js";
+import { serveFront } from "./front.js";
 import { createLogger } from "./log.js";
-import { buildServer } from "./server.js";
+import { readStaticAnswers } from "./static-answers.js";
+import { selectTools } from "./tools/select.js";
 
 const HELP = `cronicorn-mcp ${pkg.version} — MCP server for Cronicorn, the adaptive HTTP job scheduler
 
@@ -55,19 +57,43 @@ async function serve(overrides: ConfigOverrides): Promise<void> {
   const config = loadConfig(process.env, overrides);
   const logger = createLogger(config.ok ? config.config.logLevel : "info");
   if (!config.ok) logger.error(`Configuration problem: ${config.problems.join("; ")}. Every tool call will report it until it is fixed.`);
-  const server = buildServer({
-    version: pkg.version,
-    config,
-    logger,
-    loadRuntime: async (ui) => {
-      if (!config.ok) throw new Error("unreachable: tools report configuration problems before loading the runtime");
-      return (await import("./runtime.js")).loadRuntime(config.config, logger, ui);
-    },
-  });
   // The client going away (stdin closed, stdout broken) ends the server quietly.
   process.stdout.on("error", () => process.exit(0));
   process.stdin.on("close", () => process.exit(0));
-  await server.connect(new StdioServerTransport());
+
+  const answers = readStaticAnswers(pkg.version);
+  const tools = answers ? selectTools(answers.tools, config) : undefined;
+  // The MCP SDK, zod and the tools load here: at the first message the start-up answers do not cover.
+  const startServer = async (input?: Readable) => {
+    const { connectServer } = await import("./server.js");
+    await connectServer(
+      {
+        version: pkg.version,
+        config,
+        logger,
+        loadRuntime: async (ui) => {
+          if (!config.ok) throw new Error("unreachable: tools report configuration problems before loading the runtime");
+          return (await import("./runtime.js")).loadRuntime(config.config, logger, ui);
+        },
+        ...(tools ? { toolsList: tools.map((t) => t.tool) } : {}),
+      },
+      input,
+    );
+  };
+  // Without generated answers (running from source), the SDK server answers everything.
+  if (!answers || !tools) return startServer();
+  serveFront({
+    input: process.stdin,
+    output: process.stdout,
+    answers,
+    tools,
+    handOff: (input) => {
+      startServer(input).catch((error: unknown) => {
+        logger.error(`Could not start the MCP server: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      });
+    },
+  });
 }
 
 /** The terminal commands share the server's auth code; the "UI" is this terminal. */

@@ -5,7 +5,9 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
+// zod/mini: the same validation with a fraction of the code to load, since this runs before the
+// first answer to the client (the full zod loads later, with the tools).
+import * as z from "zod/mini";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
@@ -19,50 +21,60 @@ export function isLoopback(url: URL): boolean {
 }
 
 const httpUrl = (name: string) =>
-  z
-    .string()
-    .trim()
-    .url(`${name} must be a full URL such as https://cronicorn.com/api`)
-    .refine((v) => isSecureOrLoopback(new URL(v)), `${name} must use https (plain http is allowed only for 127.0.0.1/localhost)`)
-    .transform((v) => v.replace(/\/+$/, ""));
+  z.pipe(
+    z.string().check(
+      z.trim(),
+      z.url(`${name} must be a full URL such as https://cronicorn.com/api`),
+      // An unparsable URL already has its message above.
+      z.refine((v) => !URL.canParse(v) || isSecureOrLoopback(new URL(v)), `${name} must use https (plain http is allowed only for 127.0.0.1/localhost)`),
+    ),
+    z.transform((v) => v.replace(/\/+$/, "")),
+  );
 
-const flag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => ["", "0", "1", "true", "false", "yes", "no"].includes(v), "must be 1/0, true/false or yes/no")
-  .transform((v) => ["1", "true", "yes"].includes(v));
+const flag = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.toLowerCase(),
+    z.refine((v) => ["", "0", "1", "true", "false", "yes", "no"].includes(v), "must be 1/0, true/false or yes/no"),
+  ),
+  z.transform((v) => ["1", "true", "yes"].includes(v)),
+);
+
+const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
 
 const positiveInt = (name: string) =>
-  z.coerce.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).positive(`${name} must be greater than 0`);
+  z.coerce.number({ error: `${name} must be a number` }).check(z.int(`${name} must be a whole number`), z.positive(`${name} must be greater than 0`));
 
 export const TOOL_GROUPS = ["jobs", "endpoints", "scheduling", "runs", "account"] as const;
 export type ToolGroup = (typeof TOOL_GROUPS)[number];
 
 const envSchema = z.object({
-  CRONICORN_API_URL: httpUrl("CRONICORN_API_URL").default("https://cronicorn.com/api"),
-  CRONICORN_WEB_URL: httpUrl("CRONICORN_WEB_URL").default("https://cronicorn.com"),
-  CRONICORN_ISSUER: httpUrl("CRONICORN_ISSUER").optional(),
-  CRONICORN_API_KEY: z.string().trim().min(1).optional(),
-  CRONICORN_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  CRONICORN_CLIENT_ID: z.string().trim().min(1).default("cronicorn-mcp"),
-  CRONICORN_SCOPE: z.string().trim().min(1).optional(),
-  CRONICORN_AUTH_FLOW: z.enum(["auto", "device", "pkce"]).default("auto"),
-  CRONICORN_LOGIN_WAIT_S: z.coerce.number({ error: "CRONICORN_LOGIN_WAIT_S must be a number" }).min(0).max(600).default(60),
-  CRONICORN_SIGNIN_TIMEOUT_S: positiveInt("CRONICORN_SIGNIN_TIMEOUT_S").max(3600).default(1800),
-  CRONICORN_NO_BROWSER: flag.default(false),
-  CRONICORN_TOKEN_STORE: z.enum(["auto", "keychain", "file"]).default("auto"),
-  CRONICORN_CONFIG_DIR: z.string().trim().min(1).optional(),
-  CRONICORN_TIMEOUT_MS: positiveInt("CRONICORN_TIMEOUT_MS").default(30_000),
-  CRONICORN_REFRESH_SKEW_S: z.coerce.number().min(0).default(300),
-  CRONICORN_KEYCHAIN_TIMEOUT_MS: positiveInt("CRONICORN_KEYCHAIN_TIMEOUT_MS").default(3_000),
-  CRONICORN_READ_ONLY: flag.default(false),
-  CRONICORN_TOOLS: z
-    .string()
-    .trim()
-    .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
-    .pipe(z.array(z.enum(TOOL_GROUPS, { error: `CRONICORN_TOOLS takes a comma list of: ${TOOL_GROUPS.join(", ")}` })))
-    .optional(),
+  CRONICORN_API_URL: z._default(httpUrl("CRONICORN_API_URL"), "https://cronicorn.com/api"),
+  CRONICORN_WEB_URL: z._default(httpUrl("CRONICORN_WEB_URL"), "https://cronicorn.com"),
+  CRONICORN_ISSUER: z.optional(httpUrl("CRONICORN_ISSUER")),
+  CRONICORN_API_KEY: z.optional(nonEmpty()),
+  CRONICORN_LOG_LEVEL: z._default(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
+  CRONICORN_CLIENT_ID: z._default(nonEmpty(), "cronicorn-mcp"),
+  CRONICORN_SCOPE: z.optional(nonEmpty()),
+  CRONICORN_AUTH_FLOW: z._default(z.enum(["auto", "device", "pkce"]), "auto"),
+  CRONICORN_LOGIN_WAIT_S: z._default(z.coerce.number({ error: "CRONICORN_LOGIN_WAIT_S must be a number" }).check(z.minimum(0), z.maximum(600)), 60),
+  CRONICORN_SIGNIN_TIMEOUT_S: z._default(positiveInt("CRONICORN_SIGNIN_TIMEOUT_S").check(z.maximum(3600)), 1800),
+  CRONICORN_NO_BROWSER: z._default(flag, false),
+  CRONICORN_TOKEN_STORE: z._default(z.enum(["auto", "keychain", "file"]), "auto"),
+  CRONICORN_CONFIG_DIR: z.optional(nonEmpty()),
+  CRONICORN_TIMEOUT_MS: z._default(positiveInt("CRONICORN_TIMEOUT_MS"), 30_000),
+  CRONICORN_REFRESH_SKEW_S: z._default(z.coerce.number().check(z.minimum(0)), 300),
+  CRONICORN_KEYCHAIN_TIMEOUT_MS: z._default(positiveInt("CRONICORN_KEYCHAIN_TIMEOUT_MS"), 3_000),
+  CRONICORN_READ_ONLY: z._default(flag, false),
+  CRONICORN_TOOLS: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.trim()),
+        z.transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)),
+      ),
+      z.array(z.enum(TOOL_GROUPS, { error: `CRONICORN_TOOLS takes a comma list of: ${TOOL_GROUPS.join(", ")}` })),
+    ),
+  ),
 });
 
 export interface Config {

@@ -1,6 +1,6 @@
 /** Resources (our guides) and prompts that lead the model to the right tools. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { z } from "zod";
+import * as z from "zod";
 import { CONCEPTS_GUIDE, DESCRIPTIONS_GUIDE } from "./guide.js";
 
 const GUIDES = [

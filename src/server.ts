@@ -1,13 +1,19 @@
 /**
  * Builds the McpServer: instructions, tools (filtered by read-only mode and tool groups), and the
  * bridge that lets sign-in talk to the user through the client. Nothing here touches the network:
- * the runtime (API client, session, sign-in) is built on the first tool call.
+ * the runtime (API client, session, sign-in) is built on the first tool call. Loaded only when the
+ * start-up answers (src/front.ts) hand the session over.
  */
+import type { Readable } from "node:stream";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ConfigResult } from "./config.js";
 import { ConfigError } from "./api/errors.js";
 import type { SignInUi } from "./auth/ui.js";
 import type { Logger } from "./log.js";
+import { REPLAYED_INITIALIZE_ID } from "./front.js";
 import { SERVER_INSTRUCTIONS } from "./instructions.js";
 import { registerAuthStatusResource } from "./resources/auth-status.js";
 import { registerGuides, registerPrompts } from "./prompts.js";
@@ -19,6 +25,7 @@ import { endpointTools } from "./tools/endpoints.js";
 import { jobTools } from "./tools/jobs.js";
 import { runTools } from "./tools/runs.js";
 import { schedulingTools } from "./tools/scheduling.js";
+import { selectTools } from "./tools/select.js";
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [...jobTools, ...endpointTools, ...schedulingTools, ...runTools, ...accountTools, ...authTools];
 
@@ -28,13 +35,11 @@ export interface ServerOptions {
   logger: Logger & { addSink(sink: (level: "debug" | "info" | "warn" | "error", message: string) => void): void };
   /** Builds the runtime on first use; injected so the heavy modules load lazily. */
   loadRuntime(ui: SignInUi): Promise<Runtime>;
-}
-
-/** The tools this configuration exposes. */
-export function selectTools(config: ConfigResult): ToolDefinition[] {
-  if (!config.ok) return [...ALL_TOOLS];
-  const { readOnly, toolGroups } = config.config;
-  return ALL_TOOLS.filter((tool) => (tool.group === "auth" || !toolGroups || toolGroups.includes(tool.group)) && (!readOnly || tool.readOnly));
+  /**
+   * The `tools/list` answer generated at build time for this configuration; when given it is served
+   * instead of converting every zod schema again (the two are equal: test/mcp/tools-list.test.ts).
+   */
+  toolsList?: Tool[];
 }
 
 export function buildServer(options: ServerOptions): McpServer {
@@ -89,8 +94,30 @@ export function buildServer(options: ServerOptions): McpServer {
     },
   });
 
-  for (const tool of selectTools(options.config)) tool.register(server, getRuntime);
+  for (const tool of selectTools(ALL_TOOLS, options.config)) tool.register(server, getRuntime);
+  if (options.toolsList) serveToolsList(server, options.toolsList);
   registerGuides(server);
   registerPrompts(server, { readOnly: options.config.ok && options.config.config.readOnly });
+  return server;
+}
+
+function serveToolsList(server: McpServer, tools: Tool[]): void {
+  // registerTool installed the SDK's own handler, which converts the schemas on every request.
+  server.server.removeRequestHandler("tools/list");
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+}
+
+/** The SDK's stdio transport, minus our answer to the replayed `initialize` (the client already has one). */
+class ResumedStdioTransport extends StdioServerTransport {
+  override send(message: JSONRPCMessage): Promise<void> {
+    if ("id" in message && message.id === REPLAYED_INITIALIZE_ID && !("method" in message)) return Promise.resolve();
+    return super.send(message);
+  }
+}
+
+/** Builds the server and connects it to stdio, or to `input`: the rest of stdin after the start-up answers. */
+export async function connectServer(options: ServerOptions, input?: Readable): Promise<McpServer> {
+  const server = buildServer(options);
+  await server.connect(input ? new ResumedStdioTransport(input, process.stdout) : new StdioServerTransport());
   return server;
 }

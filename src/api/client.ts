@@ -4,7 +4,7 @@
  * turns every failure into an error a user can act on.
  * Which credential to send, and what to do after a 401, is the Authorizer's business (src/auth).
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { ApiError, AuthRequiredError, InvalidRequestError, NetworkError } from "./errors.js";
 import { listToolHint } from "./hints.js";
 import type { Logger } from "../log.js";

@@ -3,7 +3,7 @@
  * API's own field names) and response bodies (parsed loosely: unknown extra fields pass through, so a
  * newer server does not break an older client).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 // ---------- shared pieces ----------
 

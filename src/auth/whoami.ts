@@ -1,5 +1,5 @@
 /** Who a credential belongs to, from better-auth's get-session (Cronicorn's own sessions and API keys). */
-import { z } from "zod";
+import * as z from "zod";
 import type { Credential } from "../api/client.js";
 import { send } from "../net/fetch.js";
 

@@ -1,5 +1,5 @@
 /** Account-wide views and keys: dashboard, activity, plan and usage, webhook signing key, signed-in devices. */
-import { z } from "zod";
+import * as z from "zod";
 import { DashboardActivity, DashboardStats, JobId, SigningKeyCreated, SigningKeyInfo, SubscriptionStatus, Usage } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 

@@ -1,5 +1,5 @@
 /** Sign-in, status and sign-out. These run without a credential and never show one. */
-import { z } from "zod";
+import * as z from "zod";
 import { SignInPendingError, defineTool, SignInPromptSchema } from "./define.js";
 import type { AuthStatus } from "./context.js";
 

@@ -7,7 +7,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import * as z from "zod";
 import { AuthRequiredError } from "../api/errors.js";
 import { redact } from "../log.js";
 import type { CallContext, Runtime, SignInPrompt, ToolContext, ToolGroup } from "./context.js";

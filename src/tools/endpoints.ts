@@ -1,5 +1,5 @@
 /** Endpoints: the scheduled HTTP requests inside a job. */
-import { z } from "zod";
+import * as z from "zod";
 import { Endpoint, EndpointId, EndpointList, JobId, checkEndpointRules, endpointFields } from "../api/schemas.js";
 import type { EndpointT } from "../api/schemas.js";
 import { defineTool } from "./define.js";

@@ -1,5 +1,5 @@
 /** Jobs: the folders that group endpoints. */
-import { z } from "zod";
+import * as z from "zod";
 import { Job, JobId, JobList, JobStatus, JobWithCount, jobFields } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 

@@ -1,5 +1,5 @@
 /** Runs, health, testing and the AI planner's analysis sessions. */
-import { z } from "zod";
+import * as z from "zod";
 import { EndpointHealth, EndpointId, RunDetails, RunId, RunList, RunStatus, SessionList, TestResult } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 

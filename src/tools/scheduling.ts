@@ -1,5 +1,5 @@
 /** Adaptive scheduling: temporary hints, one-shot runs, pauses, and failure resets for one endpoint. */
-import { z } from "zod";
+import * as z from "zod";
 import { Endpoint, EndpointId } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 

@@ -4,10 +4,14 @@
  */
 import path from "node:path";
 import { measureColdStart } from "./cold-start.js";
+import { measureFootprint } from "./footprint.js";
+import type { Footprint } from "./footprint.js";
 import { measureListJobs } from "./list-jobs.js";
 import { measurePackage } from "./package.js";
+import { measurePackSize } from "./pack-size.js";
 import { measureRefreshCost, measureRefreshStorm } from "./refresh.js";
 import { measureApprovalToResult } from "./signin.js";
+import { measureRss } from "./rss.js";
 import { startStandInProcess } from "./standin-process.js";
 import { ms, ratio } from "./stats.js";
 
@@ -23,10 +27,33 @@ async function main(): Promise<void> {
 
   console.log("cronicorn-mcp bench (one run, measured side by side)\n");
 
-  const cold = await measureColdStart(ENTRY, { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }, 25);
-  print("cold start: node -e 0 (floor), median of 25", ms(cold.floorMs));
-  print("cold start: spawn → initialize result, median of 25", ms(cold.serverMs));
-  print("cold start ratio to floor (target ≤ 2.5×)", ratio(cold.ratio));
+  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
+  const cold = await measureColdStart(ENTRY, env, 25);
+  print("cold start: node -e 0 (floor), median of 25, interleaved", ms(cold.floorMs));
+  print("cold start: spawn → initialize result, median of 25", `${ms(cold.initializeMs)} (${ratio(cold.initializeRatio)} the floor)`);
+  print("cold start: spawn → tools/list result, median of 25 (target ≤ 1.6×)", `${ms(cold.toolsListMs)} (${ratio(cold.toolsListRatio)} the floor)`);
+  print("cold start: spawn → first tools/call result (loads SDK + tools)", `${ms(cold.firstCallMs)} (${ratio(cold.firstCallMs / cold.floorMs)} the floor)`);
+
+  const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+  const sized = (s: { bytes: number; tokens: number }) => `${kb(s.bytes)}, ${s.tokens} tokens`;
+  const footprints: Array<[string, Footprint]> = [
+    ["default set", await measureFootprint(ENTRY, [], env)],
+    ["--read-only", await measureFootprint(ENTRY, ["--read-only"], env)],
+  ];
+  for (const [mode, fp] of footprints) {
+    print(`tools/list (${mode}): ${fp.tools.length} tools, whole answer`, kb(fp.answerBytes));
+    print(`tools/list (${mode}): input side (target ≤ 16 kB for the default set)`, sized(fp.input));
+    print(`tools/list (${mode}): output schemas`, sized(fp.output));
+  }
+  console.log("\n  per tool (default set; tokens: o200k_base)      input bytes / tokens   output bytes / tokens");
+  for (const tool of footprints[0]?.[1].tools ?? []) {
+    console.log(`  ${tool.name.padEnd(46)} ${String(tool.input.bytes).padStart(7)} / ${String(tool.input.tokens).padStart(5)}     ${String(tool.output.bytes).padStart(7)} / ${String(tool.output.tokens).padStart(5)}`);
+  }
+  console.log("");
+
+  const packSize = await measurePackSize();
+  print("package: npm pack --dry-run, packed (target ≤ 150 kB)", kb(packSize.packedBytes));
+  print("package: npm pack --dry-run, unpacked", `${kb(packSize.unpackedBytes)} (${packSize.files.length} files)`);
 
   const stand = await startStandInProcess(ROOT);
   try {
@@ -37,6 +64,11 @@ async function main(): Promise<void> {
     print("list_jobs via MCP p50 / p99 (300 calls, 5 jobs)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
     print("GET /jobs via fetch p50 / p99 (300 calls, 5 jobs)", `${ms(list.direct.p50)} / ${ms(list.direct.p99)}`);
     print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.5×)", ratio(list.ratioP50));
+    const rss = await measureRss(ENTRY, stand.apiUrl, stand.apiKey);
+    print("server RSS after N list_jobs calls (flat = no growth per call)", rss.map((r) => `${r.calls}: ${(r.rssKiB / 1024).toFixed(1)} MiB`).join(", "));
+    const first = rss[0];
+    const last = rss[rss.length - 1];
+    if (first && last) print(`server RSS growth from ${first.calls} to ${last.calls} calls`, `${((last.rssKiB - first.rssKiB) / 1024).toFixed(1)} MiB`);
   } finally {
     stand.close();
   }

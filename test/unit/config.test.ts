@@ -30,6 +30,12 @@ describe("loadConfig", () => {
     if (!remote.ok) expect(remote.problems.join()).toMatch(/CRONICORN_API_URL must use https/);
   });
 
+  it("reports a value that is not a URL at all instead of throwing", () => {
+    const result = loadConfig({ CRONICORN_API_URL: "not a url" });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toEqual(["CRONICORN_API_URL: CRONICORN_API_URL must be a full URL such as https://cronicorn.com/api"]);
+  });
+
   it("does not guess a web app for a self-hosted API", () => {
     const result = loadConfig({ CRONICORN_API_URL: "https://cron.internal.example/api" });
     if (!result.ok) throw new Error(result.problems.join());

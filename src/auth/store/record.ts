@@ -2,7 +2,7 @@
  * The credential record as both stores keep it: one zod schema, parsing that reports what was wrong
  * (without echoing values), and the reading of the official Cronicorn MCP server's single record.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { registerSecret } from "../../log.js";
 import { StoreError, type CredentialRecord } from "./types.js";
 

@@ -1,0 +1,38 @@
+/**
+ * Memory of a long session: the server's resident set after 100, 500 and 1,000 `list_jobs` calls
+ * (read from /proc, Linux). Flat after warm-up means nothing accumulates per call.
+ */
+import fs from "node:fs";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+function rssKiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+  if (!kib) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kib);
+}
+
+export async function measureRss(entry: string, apiUrl: string, apiKey: string, checkpoints = [100, 500, 1000]): Promise<Array<{ calls: number; rssKiB: number }>> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [entry],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CRONICORN_API_URL: apiUrl, CRONICORN_API_KEY: apiKey, CRONICORN_LOG_LEVEL: "error" },
+    stderr: "ignore",
+  });
+  const client = new Client({ name: "bench-rss", version: "1" });
+  await client.connect(transport);
+  const pid = transport.pid;
+  if (pid === null) throw new Error("the server has no pid");
+  const samples: Array<{ calls: number; rssKiB: number }> = [];
+  try {
+    for (let calls = 1; calls <= Math.max(...checkpoints); calls++) {
+      const result = await client.callTool({ name: "list_jobs", arguments: {} });
+      if (result.isError) throw new Error(`list_jobs failed: ${JSON.stringify(result.content)}`);
+      if (checkpoints.includes(calls)) samples.push({ calls, rssKiB: rssKiB(pid) });
+    }
+  } finally {
+    await client.close();
+  }
+  return samples;
+}
