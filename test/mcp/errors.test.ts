@@ -35,7 +35,12 @@ describe("errors: every failure is a clear tool error and the server stays up", 
     await expectError("get_endpoint", { jobId, endpointId: "nope" }, /Not found: endpoint nope in job/);
     await expectError("apply_interval_hint", { endpointId: "nope", intervalMs: 1000 }, /Not found: endpoint nope/);
     await expectError("get_run", { runId: "nope" }, /Not found: run nope/);
-    await expectError("rotate_signing_key", {}, /Not found: signing key/);
+    await expectError("get_run", { runId: "nope" }, /list_runs/);
+    await expectError("revoke_device", { tokenId: "nope" }, /Not found: device nope.*list_devices/);
+  });
+
+  it("points a signing-key conflict to rotate_signing_key (sign-up already made a key)", async () => {
+    await expectError("create_signing_key", {}, /already exists.*rotate_signing_key/i);
   });
 
   it("rejects arguments that break the contract before calling the API, naming the field", async () => {
@@ -52,8 +57,9 @@ describe("errors: every failure is a clear tool error and the server stays up", 
 
   it("reports the API's own validation errors by field name", async () => {
     // Well-formed for the client, out of range for the server: the server's message comes through by field.
+    // Cronicorn answers this business rule as text/plain: its text is the reason the user sees.
     const text = await expectError("add_endpoint", { jobId, name: "x", url: "https://example.com", baselineCron: "99 * * * *" }, /Cronicorn rejected the request/);
-    expect(text).toMatch(/baselineCron: .*minute: 99/);
+    expect(text).toMatch(/Invalid cron expression \(minute: 99 is outside 0-59\)/);
   });
 
   it("retries a GET once on 503 and succeeds", async () => {
