@@ -2,14 +2,15 @@
  * Credentials in a private file, `<dir>/credentials.json`: folder 0700, file 0600, replaced
  * atomically. Format: `{"records": {"<origin>": CredentialRecord}}` plus any keys we do not own —
  * notably the single top-level record of the official Cronicorn MCP server, which we read as the
- * record of every origin that has none of its own, and keep intact when we write.
+ * record of Cronicorn's cloud (LEGACY_ORIGIN) when it has none of its own — never of another
+ * origin — and keep intact when we write.
  */
 import { lstat, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "../../log.js";
 import { errorCode, isProcessAlive, storeIoError, withNamedLock, type LockOptions } from "./lock.js";
-import { LEGACY_KEYS, assertStorable, hasLegacyFields, parseCredentialRecord, parseLegacyRecord } from "./record.js";
+import { LEGACY_KEYS, LEGACY_ORIGIN, assertStorable, hasLegacyFields, parseCredentialRecord, parseLegacyRecord } from "./record.js";
 import type { CredentialRecord, TokenStore } from "./types.js";
 
 export const CREDENTIALS_FILE = "credentials.json";
@@ -94,7 +95,7 @@ function parseContents(snapshot: Snapshot): Parsed {
 }
 
 function pick(contents: Contents, origin: string, legacy: boolean): CredentialRecord | null {
-  return contents.records.get(origin) ?? (legacy ? contents.legacy : null);
+  return contents.records.get(origin) ?? (legacy && origin === LEGACY_ORIGIN ? contents.legacy : null);
 }
 
 function setRecord(contents: Contents, origin: string, record: CredentialRecord): void {
@@ -110,7 +111,7 @@ function removeRecord(contents: Contents, origin: string, legacy: boolean): bool
     contents.records.delete(origin);
     return true;
   }
-  if (!legacy || !contents.legacy) return false;
+  if (!legacy || origin !== LEGACY_ORIGIN || !contents.legacy) return false;
   for (const key of LEGACY_KEYS) delete contents.doc[key];
   contents.legacy = null;
   return true;
