@@ -39,12 +39,12 @@ describe("file store: permissions and durability", () => {
     expect(await modeOf(file)).toBe(0o600);
   });
 
-  it("tightens a folder that already existed as 0755 to 0700", async () => {
+  it("uses a folder of the user's that already existed as 0755 without changing it (we chmod only what we create)", async () => {
     const { dir, file, store } = await setup();
     await mkdir(dir);
     await chmod(dir, 0o755);
     await store.write(CLOUD, makeRecord());
-    expect(await modeOf(dir)).toBe(0o700);
+    expect(await modeOf(dir)).toBe(0o755);
     expect(await modeOf(file)).toBe(0o600);
   });
 

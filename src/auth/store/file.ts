@@ -5,13 +5,14 @@
  * record of Cronicorn's cloud (LEGACY_ORIGIN) when it has none of its own — never of another
  * origin — and keep intact when we write.
  */
+import { constants } from "node:fs";
 import { lstat, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Logger } from "../../log.js";
-import { errorCode, isProcessAlive, storeIoError, withNamedLock, type LockOptions } from "./lock.js";
+import { checkPrivateDir, errorCode, isProcessAlive, storeIoError, withNamedLock, type LockOptions } from "./lock.js";
 import { LEGACY_KEYS, LEGACY_ORIGIN, assertStorable, hasLegacyFields, parseCredentialRecord, parseLegacyRecord } from "./record.js";
-import type { CredentialRecord, TokenStore } from "./types.js";
+import { StoreError, type CredentialRecord, type TokenStore } from "./types.js";
 
 export const CREDENTIALS_FILE = "credentials.json";
 const TEMP_PREFIX = `${CREDENTIALS_FILE}.tmp-`;
@@ -123,19 +124,31 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
   const file = path.join(dir, CREDENTIALS_FILE);
 
   async function readSnapshot(): Promise<Snapshot | null> {
+    if (!(await checkPrivateDir(dir))) return null;
     let handle;
     try {
-      handle = await open(file, "r");
+      // O_NOFOLLOW: a link planted at this name would make us read (and chmod) whatever it points to.
+      if (!constants.O_NOFOLLOW && (await lstat(file).then((i) => i.isSymbolicLink(), () => false))) throw Object.assign(new Error("symbolic link"), { code: "ELOOP" });
+      handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     } catch (err) {
       if (errorCode(err) === "ENOENT") return null;
+      if (errorCode(err) === "ELOOP") {
+        throw new StoreError(`${file} is a symbolic link, and credentials are never read through a link: replace it with the file itself (or delete it and sign in again).`);
+      }
       throw storeIoError("open", file, err);
     }
     try {
       const info = await handle.stat();
       if (!info.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      const uid = process.getuid?.();
+      if (process.platform !== "win32" && uid !== undefined && info.uid !== uid) {
+        throw new StoreError(
+          `${file} belongs to another user (uid ${info.uid}); credentials that are not yours are never used: delete or move it, or set CRONICORN_CONFIG_DIR to a folder of your own.`,
+        );
+      }
       const bytes = await handle.readFile();
       if (process.platform !== "win32" && (info.mode & 0o077) !== 0) {
-        // Another program (or an older version) left it readable by others.
+        // Another program (or an older version) left our own file readable by others: the handle is the file itself, never a link.
         await handle.chmod(0o600).then(
           () => logger.warn(`${file} was readable by other users; made it private (0600).`),
           () => logger.warn(`${file} is readable by other users and could not be changed: run chmod 600 "${file}".`),
@@ -143,6 +156,7 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
       }
       return { bytes, mtimeMs: info.mtimeMs };
     } catch (err) {
+      if (err instanceof StoreError) throw err;
       throw storeIoError("read", file, err);
     } finally {
       await handle.close();
