@@ -3,10 +3,23 @@ import { z } from "zod";
 import type { Credential } from "../api/client.js";
 
 const SessionResponse = z
-  .looseObject({ user: z.looseObject({ id: z.string().optional(), email: z.string().optional(), name: z.string().optional() }) })
+  .looseObject({
+    user: z.looseObject({ id: z.string().optional(), email: z.string().optional(), name: z.string().optional() }),
+    // better-auth slides the session when it is used; this is its expiry after this call.
+    session: z.looseObject({ expiresAt: z.union([z.string(), z.number()]).optional() }).nullish(),
+  })
   .nullable();
 
-export type WhoAmI = { state: "known"; user: { id?: string; email?: string; name?: string } } | { state: "rejected" } | { state: "unknown" };
+/** `expiresAt`: the session's expiry (ms since the epoch) as the server reports it, when it does. */
+export type WhoAmI =
+  | { state: "known"; user: { id?: string; email?: string; name?: string }; expiresAt?: number }
+  | { state: "rejected" }
+  | { state: "unknown" };
+
+function expiryOf(value: string | number | undefined): number | undefined {
+  const ms = typeof value === "string" ? Date.parse(value) : value;
+  return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
 
 export async function whoAmI(apiUrl: string, credential: Credential, timeoutMs: number): Promise<WhoAmI> {
   try {
@@ -15,9 +28,12 @@ export async function whoAmI(apiUrl: string, credential: Credential, timeoutMs: 
     if (response.status === 401) return { state: "rejected" };
     if (!response.ok) return { state: "unknown" };
     const parsed = SessionResponse.safeParse(await response.json());
+    // better-auth answers null for a bearer whose session is gone (and for API keys, which have no session).
+    if (parsed.success && parsed.data === null && credential.kind === "bearer") return { state: "rejected" };
     if (!parsed.success || !parsed.data) return { state: "unknown" };
     const { id, email, name } = parsed.data.user;
-    return { state: "known", user: { ...(id ? { id } : {}), ...(email ? { email } : {}), ...(name ? { name } : {}) } };
+    const expiresAt = expiryOf(parsed.data.session?.expiresAt);
+    return { state: "known", user: { ...(id ? { id } : {}), ...(email ? { email } : {}), ...(name ? { name } : {}) }, ...(expiresAt ? { expiresAt } : {}) };
   } catch {
     return { state: "unknown" };
   }

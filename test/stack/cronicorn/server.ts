@@ -27,6 +27,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       webUrl,
       deviceCodeExpiresIn: options.deviceCodeExpiresIn ?? "30m",
       deviceInterval: options.deviceInterval ?? "5s",
+      ...(options.sessionExpiresInS !== undefined ? { sessionExpiresInS: options.sessionExpiresInS } : {}),
+      ...(options.sessionUpdateAgeS !== undefined ? { sessionUpdateAgeS: options.sessionUpdateAgeS } : {}),
     });
     const { user, apiKey } = await seedUser(auth, webUrl);
     const actions = userActions(auth, webUrl, user);

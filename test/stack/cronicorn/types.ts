@@ -7,6 +7,9 @@ export interface StandInOptions {
   deviceCodeExpiresIn?: string;
   /** Minimum device-token polling interval; default "5s" (Cronicorn's). Tests use "1s". */
   deviceInterval?: string;
+  /** Session lifetime in seconds (default 30 days, Cronicorn's) and the age after which a use slides it (better-auth's updateAge). */
+  sessionExpiresInS?: number;
+  sessionUpdateAgeS?: number;
   /** Accept bearer tokens issued by another authorization server (e.g. an oidc-provider in tests).
    *  Called when a bearer is not a better-auth session; return the stand-in user id it belongs to. */
   verifyExternalToken?: (token: string) => Promise<{ userId: string } | null>;
