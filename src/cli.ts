@@ -6,6 +6,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import pkg from "../package.json" with { type: "json" };
 import { loadConfig } from "./config.js";
 import type { Config, ConfigOverrides } from "./config.js";
+import { installShutdown } from "./lifecycle.js";
 import { createLogger } from "./log.js";
 import { buildServer } from "./server.js";
 
@@ -58,10 +59,10 @@ async function serve(overrides: ConfigOverrides): Promise<void> {
       return (await import("./runtime.js")).loadRuntime(config.config, logger, ui);
     },
   });
-  // The client going away (stdin closed, stdout broken) ends the server quietly.
-  process.stdout.on("error", () => process.exit(0));
-  process.stdin.on("close", () => process.exit(0));
-  await server.connect(new StdioServerTransport());
+  // Every way out (stdin closed, signals, a transport fault) first finishes saving credentials.
+  const transport = new StdioServerTransport();
+  installShutdown(transport, { logger });
+  await server.connect(transport);
 }
 
 /** The terminal commands share the server's auth code; the "UI" is this terminal. */

@@ -10,6 +10,7 @@
 import type { Authorizer, Credential } from "../api/client.js";
 import { AuthRequiredError, NetworkError } from "../api/errors.js";
 import type { Logger } from "../log.js";
+import { holdExit } from "../lifecycle.js";
 import { registerSecret } from "../log.js";
 import type { CredentialRecord, TokenStore } from "./store/types.js";
 
@@ -95,7 +96,7 @@ export class Session implements Authorizer {
     registerSecret(record.access_token);
     registerSecret(record.refresh_token);
     const previous = await this.current();
-    await (await this.deps.store()).write(this.deps.origin, record);
+    await holdExit((async () => (await this.deps.store()).write(this.deps.origin, record))());
     this.record = record;
     return previous;
   }
@@ -123,9 +124,12 @@ export class Session implements Authorizer {
 
   /** Single flight: every caller that needs a refresh right now shares one. */
   private refreshOnce(record: CredentialRecord, rejectedToken?: string): Promise<CredentialRecord> {
-    this.refreshing ??= this.refreshUnderLock(record, rejectedToken).finally(() => {
-      this.refreshing = null;
-    });
+    // Held: an exit between "rotated token issued" and "saved" would lose the sign-in.
+    this.refreshing ??= holdExit(
+      this.refreshUnderLock(record, rejectedToken).finally(() => {
+        this.refreshing = null;
+      }),
+    );
     return this.refreshing;
   }
 
@@ -133,9 +137,11 @@ export class Session implements Authorizer {
   private slideOnce(record: CredentialRecord): Promise<CredentialRecord> {
     const recent = this.confirmed && this.confirmed.token === record.access_token && this.now() - this.confirmed.at < SLIDE_RECHECK_MS;
     if (recent) return Promise.resolve(record);
-    this.sliding ??= this.slide(record).finally(() => {
-      this.sliding = null;
-    });
+    this.sliding ??= holdExit(
+      this.slide(record).finally(() => {
+        this.sliding = null;
+      }),
+    );
     return this.sliding;
   }
 

@@ -9,6 +9,7 @@ import { constants } from "node:fs";
 import { lstat, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { holdExit } from "../../lifecycle.js";
 import type { Logger } from "../../log.js";
 import { checkPrivateDir, errorCode, isProcessAlive, storeIoError, withNamedLock, type LockOptions } from "./lock.js";
 import { LEGACY_KEYS, LEGACY_ORIGIN, assertStorable, hasLegacyFields, parseCredentialRecord, parseLegacyRecord } from "./record.js";
@@ -227,7 +228,8 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
    * is moved aside, a corrupt record dropped after a copy of the file is kept.
    */
   function update(change: (contents: Contents) => boolean): Promise<Contents> {
-    return withNamedLock(
+    // Held: the stdio server's exit waits for a write in progress (src/lifecycle.ts).
+    const locked = withNamedLock(
       dir,
       CREDENTIALS_FILE,
       async () => {
@@ -251,6 +253,7 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
       },
       { ...opts.lock, logger },
     );
+    return holdExit(locked);
   }
 
   async function read(origin: string, { legacy = true }: LegacyOption = {}): Promise<CredentialRecord | null> {
