@@ -79,7 +79,8 @@ export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, op
 /** better-auth's get-session as a liveness check for a session without a refresh token (it also slides the session). */
 async function checkSession(config: Config, accessToken: string): Promise<SessionCheck> {
   const who = await whoAmI(config.apiUrl, { kind: "bearer", value: accessToken }, Math.min(config.requestTimeoutMs, 10_000));
-  if (who.state === "rejected") return { state: "gone" };
+  // Only better-auth sessions are checked (Session decides), so no session means this one is gone.
+  if (who.state === "rejected" || who.state === "no-session") return { state: "gone" };
   if (who.state === "unknown") return { state: "unknown" };
   return { state: "alive", ...(who.expiresAt ? { expiresAt: who.expiresAt } : {}) };
 }

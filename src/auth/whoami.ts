@@ -14,6 +14,7 @@ const SessionResponse = z
 export type WhoAmI =
   | { state: "known"; user: { id?: string; email?: string; name?: string }; expiresAt?: number }
   | { state: "rejected" }
+  | { state: "no-session" }
   | { state: "unknown" };
 
 function expiryOf(value: string | number | undefined): number | undefined {
@@ -28,8 +29,9 @@ export async function whoAmI(apiUrl: string, credential: Credential, timeoutMs: 
     if (response.status === 401) return { state: "rejected" };
     if (!response.ok) return { state: "unknown" };
     const parsed = SessionResponse.safeParse(await response.json());
-    // better-auth answers null for a bearer whose session is gone (and for API keys, which have no session).
-    if (parsed.success && parsed.data === null && credential.kind === "bearer") return { state: "rejected" };
+    // better-auth answers null when the credential has no session of its own: a better-auth session that
+    // is gone, but also an API key or another issuer's token, which the API may still accept.
+    if (parsed.success && parsed.data === null) return { state: "no-session" };
     if (!parsed.success || !parsed.data) return { state: "unknown" };
     const { id, email, name } = parsed.data.user;
     const expiresAt = expiryOf(parsed.data.session?.expiresAt);
