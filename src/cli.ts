@@ -7,6 +7,7 @@ import pkg from "../package.json" with { type: "json" };
 import { loadConfig } from "./config.js";
 import type { Config, ConfigOverrides } from "./config.js";
 import { serveFront } from "./front.js";
+import { installShutdown } from "./lifecycle.js";
 import { createLogger } from "./log.js";
 import { readStaticAnswers } from "./static-answers.js";
 import { selectTools } from "./tools/select.js";
@@ -57,9 +58,8 @@ async function serve(overrides: ConfigOverrides): Promise<void> {
   const config = loadConfig(process.env, overrides);
   const logger = createLogger(config.ok ? config.config.logLevel : "info");
   if (!config.ok) logger.error(`Configuration problem: ${config.problems.join("; ")}. Every tool call will report it until it is fixed.`);
-  // The client going away (stdin closed, stdout broken) ends the server quietly.
-  process.stdout.on("error", () => process.exit(0));
-  process.stdin.on("close", () => process.exit(0));
+  // Every way out (stdin closed, signals, a transport fault) first finishes saving credentials.
+  const shutdown = installShutdown({ logger });
 
   const answers = readStaticAnswers(pkg.version);
   const tools = answers ? selectTools(answers.tools, config) : undefined;
@@ -78,6 +78,7 @@ async function serve(overrides: ConfigOverrides): Promise<void> {
         ...(tools ? { toolsList: tools.map((t) => t.tool) } : {}),
       },
       input,
+      (transport) => shutdown.watch(transport),
     );
   };
   // Without generated answers (running from source), the SDK server answers everything.

@@ -20,13 +20,31 @@ export function isLoopback(url: URL): boolean {
   return LOOPBACK_HOSTS.has(url.hostname);
 }
 
+/** Why `raw` cannot be a base URL, or undefined when it can. Never throws: a bad value must not stop the handshake. */
+export function baseUrlProblem(name: string, raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `${name} must be a full URL such as https://cronicorn.com/api`;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return `${name} must be a full URL such as https://cronicorn.com/api`;
+  if (!isSecureOrLoopback(url)) return `${name} must use https (plain http is allowed only for 127.0.0.1/localhost)`;
+  // A password here would be sent as Basic auth and shown in results; a query or fragment breaks every path built on it.
+  if (url.username !== "" || url.password !== "") return `${name} must not contain a user name or password (user:password@): remove them`;
+  if (url.search !== "" || raw.includes("?")) return `${name} must not contain a query (?…): remove it`;
+  if (url.hash !== "" || raw.includes("#")) return `${name} must not contain a fragment (#…): remove it`;
+  return undefined;
+}
+
 const httpUrl = (name: string) =>
   z.pipe(
     z.string().check(
       z.trim(),
-      z.url(`${name} must be a full URL such as https://cronicorn.com/api`),
-      // An unparsable URL already has its message above.
-      z.refine((v) => !URL.canParse(v) || isSecureOrLoopback(new URL(v)), `${name} must use https (plain http is allowed only for 127.0.0.1/localhost)`),
+      z.superRefine((v, ctx) => {
+        const problem = baseUrlProblem(name, v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem, input: v });
+      }),
     ),
     z.transform((v) => v.replace(/\/+$/, "")),
   );

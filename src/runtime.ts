@@ -12,7 +12,8 @@ import { browserAvailable, createOpener } from "./auth/browser.js";
 import { startSignIn } from "./auth/flows/choose.js";
 import { createRefresher } from "./auth/flows/refresh.js";
 import { revokeOnServer } from "./auth/flows/revoke.js";
-import { Session } from "./auth/session.js";
+import { Session, type SessionCheck } from "./auth/session.js";
+import { whoAmI } from "./auth/whoami.js";
 import { SignInCoordinator } from "./auth/signin.js";
 import { openTokenStore } from "./auth/store/index.js";
 import { withStoreLock } from "./auth/store/lock.js";
@@ -46,6 +47,7 @@ export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, op
     store: getStore,
     refresh: createRefresher(),
     withLock: (fn) => withStoreLock(config.configDir, config.apiOrigin, fn),
+    checkSession: (accessToken) => checkSession(config, accessToken),
     logger,
   });
 
@@ -72,6 +74,15 @@ export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, op
   const api = new CronicornClient({ apiUrl: config.apiUrl, timeoutMs: config.requestTimeoutMs, authorizer: session, logger });
   const account = createAccountService({ apiUrl: config.apiUrl, session, signIn, store: getStore, timeoutMs: Math.min(config.requestTimeoutMs, 10_000) });
   return { session, signIn, runtime: { api, account, gate: signIn } };
+}
+
+/** better-auth's get-session as a liveness check for a session without a refresh token (it also slides the session). */
+async function checkSession(config: Config, accessToken: string): Promise<SessionCheck> {
+  const who = await whoAmI(config.apiUrl, { kind: "bearer", value: accessToken }, Math.min(config.requestTimeoutMs, 10_000));
+  // Only better-auth sessions are checked (Session decides), so no session means this one is gone.
+  if (who.state === "rejected" || who.state === "no-session") return { state: "gone" };
+  if (who.state === "unknown") return { state: "unknown" };
+  return { state: "alive", ...(who.expiresAt ? { expiresAt: who.expiresAt } : {}) };
 }
 
 export async function loadRuntime(config: Config, logger: Logger, ui: SignInUi): Promise<Runtime> {

@@ -116,8 +116,10 @@ class ResumedStdioTransport extends StdioServerTransport {
 }
 
 /** Builds the server and connects it to stdio, or to `input`: the rest of stdin after the start-up answers. */
-export async function connectServer(options: ServerOptions, input?: Readable): Promise<McpServer> {
+export async function connectServer(options: ServerOptions, input?: Readable, watch?: (transport: StdioServerTransport) => void): Promise<McpServer> {
   const server = buildServer(options);
-  await server.connect(input ? new ResumedStdioTransport(input, process.stdout) : new StdioServerTransport());
+  const transport = input ? new ResumedStdioTransport(input, process.stdout) : new StdioServerTransport();
+  watch?.(transport);
+  await server.connect(transport);
   return server;
 }

@@ -7,7 +7,24 @@ import * as z from "zod";
 
 // ---------- shared pieces ----------
 
-const id = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(200);
+/**
+ * An id that goes into a URL path. `.`/`..` (or a slash, which makes empty and dot segments) would be
+ * resolved as path segments — `DELETE /api/jobs/J/endpoints/..` becomes `DELETE /api/jobs/J/` —
+ * so they are refused here, before anything is sent.
+ */
+const id = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} must not be empty`)
+    .max(200, `${what} must be at most 200 characters`)
+    .refine((v) => v !== "." && v !== "..", `${what} must be an id, not "." or ".."`)
+    // Tools percent-encode ids, but a slash or control character is never part of a real id: refuse it outright.
+    // eslint-disable-next-line no-control-regex
+    .refine((v) => !/[/\\\u0000-\u001f\u007f]/.test(v), `${what} must be an id: it cannot contain "/", "\\" or control characters`);
+
+/** An opaque id argument (sessions, device tokens, …) with the same path-safety rules as the API ids. */
+export const OpaqueId = (what: string, description: string) => id(what).describe(description);
 export const JobId = id("jobId").describe("The job's id (from list_jobs or create_job).");
 export const EndpointId = id("endpointId").describe("The endpoint's id (from list_endpoints or add_endpoint).");
 export const RunId = id("runId").describe("The run's id (from list_runs or test_endpoint).");

@@ -9,7 +9,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import * as z from "zod";
 import { AuthRequiredError } from "../api/errors.js";
-import { redact } from "../log.js";
+import { redactDeep } from "../log.js";
 import type { CallContext, Runtime, SignInPrompt, ToolContext, ToolGroup } from "./context.js";
 
 export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodType> {
@@ -69,14 +69,9 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodType>(spec: 
         { title: spec.title, description: spec.description, inputSchema, outputSchema, annotations: { title: spec.title, ...spec.annotations } },
         // The SDK has already parsed `args` with `spec.input` by the time this runs.
         async (args: unknown, extra: Extra) => {
-          const call = callContext(extra);
-          try {
-            const rt = await runtime();
-            return await runWithSignIn(spec, args as z.infer<In>, rt, call);
-          } catch (error) {
-            if (error instanceof SignInPendingError) return pendingResult(error.prompt, error.message);
-            return errorResult(error);
-          }
+          // One redaction pass over the whole result (text and structuredContent, every string, deep):
+          // whatever a server echoes back, no registered secret or its encodings leaves the process.
+          return redactDeep(await handle(spec, args as z.infer<In>, runtime, callContext(extra)));
         },
       );
     },
@@ -84,6 +79,20 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodType>(spec: 
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+async function handle<In extends z.ZodObject, Out extends z.ZodType>(
+  spec: ToolSpec<In, Out>,
+  args: z.infer<In>,
+  runtime: () => Promise<Runtime>,
+  call: CallContext,
+): Promise<CallToolResult> {
+  try {
+    return await runWithSignIn(spec, args, await runtime(), call);
+  } catch (error) {
+    if (error instanceof SignInPendingError) return pendingResult(error.prompt, error.message);
+    return errorResult(error);
+  }
+}
 
 function callContext(extra: Extra): CallContext {
   const token = extra._meta?.progressToken;
@@ -116,7 +125,7 @@ async function runWithSignIn<In extends z.ZodObject, Out extends z.ZodType>(
 function success<In extends z.ZodObject, Out extends z.ZodType>(spec: ToolSpec<In, Out>, args: z.infer<In>, value: z.infer<Out>): CallToolResult {
   // Compact JSON after the summary, for clients that show only text content (it is also what crosses stdio).
   const text = `${spec.summary(value, args)}\n\n${JSON.stringify(value)}`;
-  return { content: [{ type: "text", text: redact(text) }], structuredContent: { [spec.output.key]: value } };
+  return { content: [{ type: "text", text }], structuredContent: { [spec.output.key]: value } };
 }
 
 export function pendingResult(prompt: SignInPrompt, message: string): CallToolResult {
@@ -125,5 +134,5 @@ export function pendingResult(prompt: SignInPrompt, message: string): CallToolRe
 
 export function errorResult(error: unknown): CallToolResult {
   const message = error instanceof Error ? error.message : String(error);
-  return { content: [{ type: "text", text: redact(message) }], isError: true };
+  return { content: [{ type: "text", text: message }], isError: true };
 }

@@ -14,17 +14,21 @@ describe("credentials written by the official Cronicorn MCP server", () => {
     await stand?.close();
   });
 
-  it("uses the access token in ~/.cronicorn/credentials.json ({access_token, refresh_token, expires_at})", async () => {
+  // The official server's own record ({access_token, refresh_token, expires_at}) counts for Cronicorn's cloud
+  // only: test/store/file.test.ts reads it for https://cronicorn.com, test/security/origin.test.ts checks it
+  // never reaches another API.
+  it("uses our own record for this API from ~/.cronicorn/credentials.json", async () => {
     const home = makeHome();
     const token = await stand.signIn();
     fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
-    const official = { access_token: token, refresh_token: "", expires_at: Math.floor(Date.now() / 1000) + 30 * 86_400 };
-    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify(official), { mode: 0o600 });
+    const now = Date.now();
+    const record = { access_token: token, expires_at: now + 30 * 86_400_000, token_type: "Bearer", issuer: stand.apiUrl, client_id: "cronicorn-mcp", obtained_at: now, flow: "device" };
+    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
 
     const server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, HOME: home } });
     try {
-      const job = valueOf<{ name: string }>(await server.call("create_job", { name: "with the official file" }), "job");
-      expect(job.name).toBe("with the official file");
+      const job = valueOf<{ name: string }>(await server.call("create_job", { name: "with the saved file" }), "job");
+      expect(job.name).toBe("with the saved file");
       const status = valueOf<{ signedIn: boolean; user?: { email?: string }; daysLeft?: number }>(await server.call("auth_status"), "status");
       expect(status.signedIn).toBe(true);
       expect(status.user?.email).toBe(stand.user.email);

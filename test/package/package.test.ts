@@ -214,13 +214,14 @@ describe("the published package", { timeout: 240_000 }, () => {
 
   it("with no Secret Service reachable, serves MCP and keeps credentials in the private file, saying why", async () => {
     const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
-    // A credential in the file, in the official server's format, which the file store reads.
+    // A credential in the file (our format: the official server's record would count for the cloud only).
     const home = fs.mkdtempSync(path.join(work, "home-"));
     const configDir = path.join(home, ".cronicorn");
     fs.mkdirSync(configDir, { mode: 0o700 });
     const token = await stand.signIn();
-    const record = { access_token: token, refresh_token: "", expires_at: Math.floor(Date.now() / 1000) + 30 * 86_400 };
-    fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify(record), { mode: 0o600 });
+    const now = Date.now();
+    const record = { access_token: token, expires_at: now + 30 * 86_400_000, token_type: "Bearer", issuer: stand.apiUrl, client_id: "cronicorn-mcp", obtained_at: now, flow: "device" };
+    fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
 
     const server = await startInstalledServer(installed.bin, {
       PATH: process.env.PATH ?? "/usr/bin:/bin",

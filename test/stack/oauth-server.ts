@@ -45,6 +45,8 @@ export interface AuthServer {
   requests: { method: string; path: string; at: number }[];
   /** "503" answers the token endpoint with 503 JSON; "refuse" closes the listening socket; "ok" restores both (same port). */
   setTokenEndpointFault(fault: TokenEndpointFault): Promise<void>;
+  /** Hold every token endpoint request until `release()`; `arrived` resolves when the first one is held. */
+  holdTokenRequests(): { arrived: Promise<void>; release(): void };
   /** Follow an authorization URL through login + consent with plain HTTP, then GET the client's callback URL. */
   completeLoginHeadless(authorizationUrl: string, opts?: { deny?: boolean }): Promise<{ callbackUrl: string; status: number; body: string }>;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startAuthorizationServer(options: AuthServerOptions): Prom
   const requests: AuthServer["requests"] = [];
   const ledger = createTokenLedger(rotateRefreshTokens);
   let fault: TokenEndpointFault = "ok";
+  let hold: { gate: Promise<void>; arrive(): void } | null = null;
 
   // The issuer names the port, so listen before the provider exists and attach the handler after.
   const listener = await listenOnLoopback(options.port ?? 0);
@@ -88,6 +91,13 @@ export async function startAuthorizationServer(options: AuthServerOptions): Prom
     // No keep-alive: a pooled connection would outlive a "refuse" fault and fail with
     // "other side closed" instead of ECONNREFUSED.
     res.setHeader("connection", "close");
+    if (hold && req.method === "POST" && url.pathname === TOKEN_PATH) {
+      const { gate, arrive } = hold;
+      arrive();
+      // Read the body only after the gate opens: oidc-provider parses it from the stream itself.
+      void gate.then(() => answerWithProvider(req, res));
+      return;
+    }
     if (fault === "503" && url.pathname === TOKEN_PATH) {
       void answerUnavailable(req, res, ledger);
       return;
@@ -125,6 +135,20 @@ export async function startAuthorizationServer(options: AuthServerOptions): Prom
       fault = next;
       if (next === "refuse") await listener.refuse();
       else await listener.resume();
+    },
+    holdTokenRequests() {
+      let release = (): void => undefined;
+      let arrive = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      hold = { gate, arrive };
+      return {
+        arrived,
+        release: () => {
+          hold = null;
+          release();
+        },
+      };
     },
     completeLoginHeadless: (authorizationUrl, opts) =>
       completeLoginHeadless(authorizationUrl, { issuer, account, deny: opts?.deny ?? false }),

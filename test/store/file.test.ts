@@ -39,12 +39,12 @@ describe("file store: permissions and durability", () => {
     expect(await modeOf(file)).toBe(0o600);
   });
 
-  it("tightens a folder that already existed as 0755 to 0700", async () => {
+  it("uses a folder of the user's that already existed as 0755 without changing it (we chmod only what we create)", async () => {
     const { dir, file, store } = await setup();
     await mkdir(dir);
     await chmod(dir, 0o755);
     await store.write(CLOUD, makeRecord());
-    expect(await modeOf(dir)).toBe(0o700);
+    expect(await modeOf(dir)).toBe(0o755);
     expect(await modeOf(file)).toBe(0o600);
   });
 
@@ -127,7 +127,7 @@ describe("file store: records", () => {
 });
 
 describe("file store: the official Cronicorn MCP server's file", () => {
-  it("reads its single record, with the expiry in seconds, as the record of any origin", async () => {
+  it("reads its single record, with the expiry in seconds, as the record of Cronicorn's cloud only", async () => {
     const { store } = await setup(official(1_900_000_000));
     const record = await store.read(CLOUD);
     expect(record).toMatchObject({
@@ -139,7 +139,8 @@ describe("file store: the official Cronicorn MCP server's file", () => {
       client_id: "cronicorn-mcp",
       flow: "legacy",
     });
-    expect(await store.read(LOCAL)).toEqual(record);
+    // It names no origin: handing it to any other API would send a cloud token there.
+    expect(await store.read(LOCAL)).toBeNull();
   });
 
   it("reads its expiry in milliseconds as is", async () => {
@@ -164,7 +165,6 @@ describe("file store: the official Cronicorn MCP server's file", () => {
     const { store } = await setup(official(1_900_000_000));
     await store.write(CLOUD, makeRecord());
     expect(await store.read(CLOUD)).toEqual(makeRecord());
-    expect((await store.read(LOCAL))?.flow).toBe("legacy");
   });
 });
 
@@ -184,6 +184,12 @@ describe("file store: delete", () => {
     expect(await store.delete(CLOUD)).toBe(true);
     expect(await store.read(CLOUD)).toBeNull();
     expect(await readJson(file)).toEqual({ theme: "dark", records: { [LOCAL]: makeRecord() } });
+  });
+
+  it("never deletes the official record for another origin", async () => {
+    const { file, store } = await setup(official(1_900_000_000));
+    expect(await store.delete(LOCAL)).toBe(false);
+    expect(await readJson(file)).toMatchObject({ access_token: "official-access-123", expires_at: 1_900_000_000 });
   });
 
   it("leaves the official record alone when the origin had its own", async () => {

@@ -67,4 +67,36 @@ describe("loadConfig", () => {
     expect(result.config.readOnly).toBe(true);
     expect(result.config.toolGroups).toEqual(["endpoints"]);
   });
+
+  it("reports an unparsable URL as a problem instead of throwing", () => {
+    for (const name of ["CRONICORN_API_URL", "CRONICORN_WEB_URL", "CRONICORN_ISSUER"]) {
+      const result = loadConfig({ [name]: "http://[bad" });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems.join()).toMatch(new RegExp(`${name}: ${name} must be a full URL`));
+    }
+  });
+
+  it("refuses a user name or password, a query and a fragment in every URL, without echoing them", () => {
+    const cases: Array<[string, RegExp]> = [
+      ["https://alice:hunter2-secret@cron.example.com/api", /must not contain a user name or password/],
+      ["https://alice@cron.example.com/api", /must not contain a user name or password/],
+      ["https://cron.example.com/api?tenant=1", /must not contain a query/],
+      ["https://cron.example.com/api?", /must not contain a query/],
+      ["https://cron.example.com/api#top", /must not contain a fragment/],
+    ];
+    for (const name of ["CRONICORN_API_URL", "CRONICORN_WEB_URL", "CRONICORN_ISSUER"]) {
+      for (const [value, message] of cases) {
+        const result = loadConfig({ [name]: value });
+        expect(result.ok, `${name}=${value}`).toBe(false);
+        if (result.ok) continue;
+        expect(result.problems.join()).toMatch(message);
+        expect(result.problems.join()).not.toContain("hunter2");
+      }
+    }
+  });
+
+  it("refuses URLs that are not http(s)", () => {
+    expect(loadConfig({ CRONICORN_API_URL: "file:///etc/passwd" }).ok).toBe(false);
+    expect(loadConfig({ CRONICORN_API_URL: "javascript:alert(1)" }).ok).toBe(false);
+  });
 });

@@ -2,15 +2,18 @@
  * Credentials in a private file, `<dir>/credentials.json`: folder 0700, file 0600, replaced
  * atomically. Format: `{"records": {"<origin>": CredentialRecord}}` plus any keys we do not own —
  * notably the single top-level record of the official Cronicorn MCP server, which we read as the
- * record of every origin that has none of its own, and keep intact when we write.
+ * record of Cronicorn's cloud (LEGACY_ORIGIN) when it has none of its own — never of another
+ * origin — and keep intact when we write.
  */
+import { constants } from "node:fs";
 import { lstat, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { holdExit } from "../../lifecycle.js";
 import type { Logger } from "../../log.js";
-import { errorCode, isProcessAlive, storeIoError, withNamedLock, type LockOptions } from "./lock.js";
-import { LEGACY_KEYS, assertStorable, hasLegacyFields, parseCredentialRecord, parseLegacyRecord } from "./record.js";
-import type { CredentialRecord, TokenStore } from "./types.js";
+import { checkPrivateDir, errorCode, isProcessAlive, storeIoError, withNamedLock, type LockOptions } from "./lock.js";
+import { LEGACY_KEYS, LEGACY_ORIGIN, assertStorable, hasLegacyFields, parseCredentialRecord, parseLegacyRecord } from "./record.js";
+import { StoreError, type CredentialRecord, type TokenStore } from "./types.js";
 
 export const CREDENTIALS_FILE = "credentials.json";
 const TEMP_PREFIX = `${CREDENTIALS_FILE}.tmp-`;
@@ -94,7 +97,7 @@ function parseContents(snapshot: Snapshot): Parsed {
 }
 
 function pick(contents: Contents, origin: string, legacy: boolean): CredentialRecord | null {
-  return contents.records.get(origin) ?? (legacy ? contents.legacy : null);
+  return contents.records.get(origin) ?? (legacy && origin === LEGACY_ORIGIN ? contents.legacy : null);
 }
 
 function setRecord(contents: Contents, origin: string, record: CredentialRecord): void {
@@ -110,7 +113,7 @@ function removeRecord(contents: Contents, origin: string, legacy: boolean): bool
     contents.records.delete(origin);
     return true;
   }
-  if (!legacy || !contents.legacy) return false;
+  if (!legacy || origin !== LEGACY_ORIGIN || !contents.legacy) return false;
   for (const key of LEGACY_KEYS) delete contents.doc[key];
   contents.legacy = null;
   return true;
@@ -122,19 +125,31 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
   const file = path.join(dir, CREDENTIALS_FILE);
 
   async function readSnapshot(): Promise<Snapshot | null> {
+    if (!(await checkPrivateDir(dir))) return null;
     let handle;
     try {
-      handle = await open(file, "r");
+      // O_NOFOLLOW: a link planted at this name would make us read (and chmod) whatever it points to.
+      if (!constants.O_NOFOLLOW && (await lstat(file).then((i) => i.isSymbolicLink(), () => false))) throw Object.assign(new Error("symbolic link"), { code: "ELOOP" });
+      handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     } catch (err) {
       if (errorCode(err) === "ENOENT") return null;
+      if (errorCode(err) === "ELOOP") {
+        throw new StoreError(`${file} is a symbolic link, and credentials are never read through a link: replace it with the file itself (or delete it and sign in again).`);
+      }
       throw storeIoError("open", file, err);
     }
     try {
       const info = await handle.stat();
       if (!info.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      const uid = process.getuid?.();
+      if (process.platform !== "win32" && uid !== undefined && info.uid !== uid) {
+        throw new StoreError(
+          `${file} belongs to another user (uid ${info.uid}); credentials that are not yours are never used: delete or move it, or set CRONICORN_CONFIG_DIR to a folder of your own.`,
+        );
+      }
       const bytes = await handle.readFile();
       if (process.platform !== "win32" && (info.mode & 0o077) !== 0) {
-        // Another program (or an older version) left it readable by others.
+        // Another program (or an older version) left our own file readable by others: the handle is the file itself, never a link.
         await handle.chmod(0o600).then(
           () => logger.warn(`${file} was readable by other users; made it private (0600).`),
           () => logger.warn(`${file} is readable by other users and could not be changed: run chmod 600 "${file}".`),
@@ -142,6 +157,7 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
       }
       return { bytes, mtimeMs: info.mtimeMs };
     } catch (err) {
+      if (err instanceof StoreError) throw err;
       throw storeIoError("read", file, err);
     } finally {
       await handle.close();
@@ -212,7 +228,8 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
    * is moved aside, a corrupt record dropped after a copy of the file is kept.
    */
   function update(change: (contents: Contents) => boolean): Promise<Contents> {
-    return withNamedLock(
+    // Held: the stdio server's exit waits for a write in progress (src/lifecycle.ts).
+    const locked = withNamedLock(
       dir,
       CREDENTIALS_FILE,
       async () => {
@@ -236,6 +253,7 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
       },
       { ...opts.lock, logger },
     );
+    return holdExit(locked);
   }
 
   async function read(origin: string, { legacy = true }: LegacyOption = {}): Promise<CredentialRecord | null> {

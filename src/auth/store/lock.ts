@@ -8,7 +8,7 @@
  * machine is taken over at once instead of after `staleMs`.
  */
 import fs from "node:fs";
-import { chmod, mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { createHash, randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -54,19 +54,46 @@ export function storeIoError(action: string, target: string, err: unknown): Stor
   return new StoreError(`Could not ${action} ${target} (${code}): ${hint}.`, { cause: err });
 }
 
-/** Create `dir` 0700, and tighten it when it exists looser: it holds credentials. */
+/**
+ * Whether `dir` exists and may hold credentials: a folder of the current user that nobody else can
+ * write to (anyone who can write there can swap the files). False when it does not exist; a
+ * StoreError that spells out the fix otherwise. It never changes a folder: we chmod only what we create.
+ */
+export async function checkPrivateDir(dir: string): Promise<boolean> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (err) {
+    if (errorCode(err) === "ENOENT") return false;
+    throw storeIoError("inspect the folder", dir, err);
+  }
+  if (!info.isDirectory()) throw storeIoError("use the folder", dir, Object.assign(new Error("not a directory"), { code: "ENOTDIR" }));
+  const uid = process.getuid?.();
+  if (process.platform === "win32" || uid === undefined) return true;
+  if (info.uid !== uid) {
+    throw new StoreError(
+      `${dir} belongs to another user (uid ${info.uid}), so it cannot hold your credentials: set CRONICORN_CONFIG_DIR to a folder of your own, or make this one yours (sudo chown ${uid} "${dir}").`,
+    );
+  }
+  if ((info.mode & 0o022) !== 0) {
+    throw new StoreError(
+      `${dir} can be written by other users (mode ${(info.mode & 0o7777).toString(8)}), so it cannot hold credentials: set CRONICORN_CONFIG_DIR to a private folder, or, if only you use it, run chmod 700 "${dir}".`,
+    );
+  }
+  return true;
+}
+
+/** Create `dir` 0700 when it is missing; an existing folder must already be private (checkPrivateDir). */
 export async function ensurePrivateDir(dir: string, logger: Logger = silentLogger): Promise<void> {
+  if (await checkPrivateDir(dir)) return;
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const info = await stat(dir);
-    if (!info.isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
-    if (process.platform !== "win32" && (info.mode & 0o077) !== 0) {
-      await chmod(dir, 0o700);
-      logger.info(`Made ${dir} private (0700): it holds credentials.`);
-    }
   } catch (err) {
-    throw storeIoError("prepare the private folder", dir, err);
+    throw storeIoError("create the private folder", dir, err);
   }
+  logger.debug(`Created ${dir} (0700) for credentials.`);
+  // Another process may have created it at the same moment: check what is there now.
+  await checkPrivateDir(dir);
 }
 
 export function isProcessAlive(pid: number): boolean {

@@ -27,6 +27,12 @@ const legacyRecordSchema = z.object({
   expires_at: z.number().positive(),
 });
 
+/**
+ * The only origin the official server's record belongs to: it names no origin, and the official
+ * server talks to Cronicorn's cloud. Using it for any other API would hand a cloud token to that server.
+ */
+export const LEGACY_ORIGIN = "https://cronicorn.com";
+
 /** The top-level keys that make up the official server's record. */
 export const LEGACY_KEYS = ["access_token", "refresh_token", "expires_at"] as const;
 

@@ -14,6 +14,9 @@ export interface AuthSettings {
   deviceInterval: string;
   /** better-auth's per-key limit; over it, verification fails and the API answers 401 (as Cronicorn does). */
   apiKeyRateLimit: { maxRequests: number; timeWindowMs: number };
+  /** Session lifetime and sliding age in seconds (tests of sliding sessions); default 30 days and better-auth's default. */
+  sessionExpiresInS?: number;
+  sessionUpdateAgeS?: number;
 }
 
 const THIRTY_DAYS_S = 60 * 60 * 24 * 30;
@@ -30,7 +33,7 @@ export function createStandInAuth(settings: AuthSettings) {
     trustedOrigins: [settings.webUrl],
     emailAndPassword: { enabled: true },
     // Cronicorn issues 30-day sessions; better-auth's default is 7 days (expires_in would differ).
-    session: { expiresIn: THIRTY_DAYS_S },
+    session: { expiresIn: settings.sessionExpiresInS ?? THIRTY_DAYS_S, ...(settings.sessionUpdateAgeS !== undefined ? { updateAge: settings.sessionUpdateAgeS } : {}) },
     // better-auth's IP rate limiter is on only when NODE_ENV=production; pin it off so the stand-in
     // behaves the same under vitest and `npm run stack`. Rate limiting is the `rateLimit` fault's job.
     rateLimit: { enabled: false },

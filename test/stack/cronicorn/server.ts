@@ -32,6 +32,8 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
       deviceCodeExpiresIn: options.deviceCodeExpiresIn ?? "30m",
       deviceInterval: options.deviceInterval ?? "5s",
       apiKeyRateLimit: options.apiKeyRateLimit ?? DEFAULT_API_KEY_RATE_LIMIT,
+      ...(options.sessionExpiresInS !== undefined ? { sessionExpiresInS: options.sessionExpiresInS } : {}),
+      ...(options.sessionUpdateAgeS !== undefined ? { sessionUpdateAgeS: options.sessionUpdateAgeS } : {}),
     });
     const { user, apiKey } = await seedUser(auth, webUrl);
     const actions = userActions(auth, webUrl, user);

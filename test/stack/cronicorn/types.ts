@@ -9,6 +9,9 @@ export interface StandInOptions {
   deviceInterval?: string;
   /** better-auth's per-API-key limit (default 100 per 60 s, as on Cronicorn); over it the API answers 401. Tests lower it to hit it cheaply. */
   apiKeyRateLimit?: { maxRequests: number; timeWindowMs: number };
+  /** Session lifetime in seconds (default 30 days, Cronicorn's) and the age after which a use slides it (better-auth's updateAge). */
+  sessionExpiresInS?: number;
+  sessionUpdateAgeS?: number;
   /** Accept bearer tokens issued by another authorization server (e.g. an oidc-provider in tests).
    *  Called when a bearer is not a better-auth session; return the stand-in user id it belongs to. */
   verifyExternalToken?: (token: string) => Promise<{ userId: string } | null>;

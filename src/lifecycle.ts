@@ -1,0 +1,103 @@
+/**
+ * How the stdio server ends. Work that must not be cut off — a refresh whose rotated token is not
+ * saved yet, a store write — is registered with `holdExit`; every way out (stdin closed, SIGTERM,
+ * SIGINT, stdout gone, the SDK closing the transport) waits for it, bounded, before exiting.
+ * With refresh-token rotation, exiting between "token issued" and "token saved" loses the sign-in.
+ */
+import type { Logger } from "./log.js";
+
+const pending = new Set<Promise<unknown>>();
+
+/** Keep the process alive (up to the shutdown grace) until `work` settles; returns `work`. */
+export function holdExit<T>(work: Promise<T>): Promise<T> {
+  pending.add(work);
+  const done = (): void => void pending.delete(work);
+  work.then(done, done);
+  return work;
+}
+
+/** Wait until no held work is left (work started meanwhile included), or `timeoutMs`; true when all finished. */
+export async function drainHeldWork(timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    while (pending.size > 0) {
+      const settled = Promise.allSettled([...pending]).then(() => true as const);
+      if (!(await Promise.race([settled, timeout]))) return false;
+    }
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The parts of the MCP transport shutdown watches (StdioServerTransport has them). */
+export interface ClosableTransport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+}
+
+export interface ShutdownOptions {
+  logger: Logger;
+  /** How long held work may delay the exit. */
+  graceMs?: number;
+  exit?: (code: number) => void;
+  stdin?: NodeJS.ReadableStream;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+const DEFAULT_GRACE_MS = 5_000;
+
+export interface Shutdown {
+  /** Stop: wait (bounded) for held work, then exit with `code`. */
+  stop(reason: string, code?: number): Promise<void>;
+  /**
+   * Watch the MCP transport once it exists (it is created when the SDK takes over from the start-up
+   * answers). Call before `server.connect(transport)`: the SDK chains the handlers set here with its own.
+   */
+  watch(transport: ClosableTransport): void;
+}
+
+/** Install the exits of the stdio server: stdin closed, stdout gone, SIGTERM, SIGINT, and (through `watch`) the transport. */
+export function installShutdown(options: ShutdownOptions): Shutdown {
+  const { logger } = options;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  let stopping: Promise<void> | null = null;
+
+  const stop = (reason: string, code = 0): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info(`Stopping: ${reason}.`);
+      const finished = await drainHeldWork(options.graceMs ?? DEFAULT_GRACE_MS);
+      if (!finished) logger.warn("Stopped before a credential update finished; if a sign-in is lost, sign in again.");
+      exit(code);
+    })();
+    return stopping;
+  };
+
+  stdin.on("end", () => void stop("stdin closed"));
+  stdin.on("close", () => void stop("stdin closed"));
+  stdout.on("error", () => void stop("stdout closed"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+
+  return {
+    stop,
+    watch(transport) {
+      let lastError: Error | undefined;
+      transport.onerror = (error) => {
+        lastError = error;
+      };
+      transport.onclose = () => {
+        // The SDK closes the transport on a fault (e.g. a line over its buffer limit) and the process
+        // would otherwise linger, deaf: say why on stderr (whatever the log level) and end.
+        const why = lastError ? lastError.message : "the transport was closed";
+        stderr.write(`[cronicorn-mcp] error: the MCP connection ended (${why}); exiting.\n`);
+        void stop(`MCP connection closed (${why})`, lastError ? 1 : 0);
+      };
+    },
+  };
+}
