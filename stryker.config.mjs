@@ -12,7 +12,7 @@ export default {
   // Static mutants (module-level constants) force a full re-run each; they are few here and cost most.
   ignoreStatic: true,
   concurrency: 2,
-  timeoutMS: 30_000,
+  timeoutMS: 5_000,
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",
   reporters: ["clear-text", "progress", "html", "json"],

@@ -13,7 +13,7 @@ import { MemoryStore, ORIGIN, countingRefresher, manualClock, passThroughLock, r
 const SKEW = 60_000;
 const HOUR = 3_600_000;
 
-function sessionWith(overrides: Partial<SessionDeps> & { store: MemoryStore }) {
+function sessionWith(overrides: Omit<Partial<SessionDeps>, "store"> & { store: MemoryStore }) {
   const { store, ...rest } = overrides;
   return new Session({
     origin: ORIGIN,

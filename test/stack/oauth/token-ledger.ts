@@ -42,7 +42,7 @@ export function recordTokenRequests(ledger: TokenLedger): ProviderMiddleware {
     try {
       await next();
     } finally {
-      ledger.record({ ...requestedGrant(ctx), outcome: outcomeOf(ctx), at });
+      ledger.record({ ...requestedGrant(ctx), outcome: outcomeOf(ctx), at, issued: issuedTokens(ctx) });
     }
   };
 }
@@ -61,6 +61,13 @@ function requestedGrant(ctx: ProviderContext): Pick<TokenEndpointRecord, "grantT
 
 function withRefreshToken(grantType: string, refreshToken: string | undefined) {
   return refreshToken === undefined ? { grantType } : { grantType, refreshToken };
+}
+
+function issuedTokens(ctx: ProviderContext): string[] {
+  const body = ctx.body;
+  if (typeof body !== "object" || body === null) return [];
+  const fields = body as Record<string, unknown>;
+  return ["access_token", "refresh_token", "id_token"].flatMap((key) => (typeof fields[key] === "string" ? [fields[key]] : []));
 }
 
 function outcomeOf(ctx: ProviderContext): string {
