@@ -34,7 +34,7 @@ export async function startPkceStack(options: Partial<AuthServerOptions> = {}): 
   const as = await startAuthorizationServer({ account: { id: stand.user.id, email: stand.user.email, password: stand.user.password, name: stand.user.name }, ...options });
   holder.as = as;
   // Every token the authorization server hands out, and every refresh token presented to it.
-  const untrack = trackIssuer(() => as.tokenRequests.flatMap((r) => [r.refreshToken, ...(r.issued ?? [])]));
+  const untrack = trackIssuer(() => [...as.issuedTokens, ...as.tokenRequests.map((r) => r.refreshToken)]);
   const env = {
     CRONICORN_API_URL: stand.apiUrl,
     CRONICORN_WEB_URL: stand.webUrl,

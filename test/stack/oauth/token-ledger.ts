@@ -5,6 +5,8 @@ import type { TokenEndpointRecord } from "./types.js";
 /** What the token endpoint was asked, in order, and how often a spent refresh token came back. */
 export interface TokenLedger {
   readonly records: TokenEndpointRecord[];
+  /** Every token the endpoint answered with (so tests can prove none of them was ever printed). */
+  readonly issued: string[];
   record(entry: TokenEndpointRecord): void;
   refreshTokenReuseCount(): number;
 }
@@ -19,6 +21,7 @@ export function createTokenLedger(rotateRefreshTokens: boolean): TokenLedger {
   let reuse = 0;
   return {
     records,
+    issued: [],
     record(entry) {
       const token = entry.grantType === "refresh_token" ? entry.refreshToken : undefined;
       if (token !== undefined) {
@@ -42,7 +45,8 @@ export function recordTokenRequests(ledger: TokenLedger): ProviderMiddleware {
     try {
       await next();
     } finally {
-      ledger.record({ ...requestedGrant(ctx), outcome: outcomeOf(ctx), at, issued: issuedTokens(ctx) });
+      ledger.record({ ...requestedGrant(ctx), outcome: outcomeOf(ctx), at });
+      ledger.issued.push(...issuedTokens(ctx));
     }
   };
 }
