@@ -72,7 +72,7 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
     const progress: string[] = [];
     const waiting = s.server.call("list_jobs", {}, { onprogress: (p) => progress.push(p.message ?? "") });
     const code = await noticedUserCode(logs);
-    await new Promise((r) => setTimeout(r, 2500)); // let at least one progress notification through
+    await eventually(() => progress.length > 0 || undefined, 20_000, "a progress notification"); // approve only once one came through
     await s.stand.approveDevice(code);
     const result = await waiting;
     expect(valueOf<unknown[]>(result, "jobs")).toEqual([]);

@@ -1,6 +1,9 @@
 /**
  * Starts the BUILT server (dist/) as a child process over real stdio and drives it with the SDK's
- * Client + StdioClientTransport. Every byte the server writes is copied aside for hygiene checks.
+ * Client + StdioClientTransport. Every byte the server writes is copied aside, and `close()` checks
+ * it: stdout carried only JSON-RPC, and no known secret (issued by a peer, stored by the server, set
+ * in its environment, or added by the test) appeared on stdout or stderr. A failed check fails the
+ * test that owns the server; a server started inside a test is closed (and checked) when it ends.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -8,6 +11,8 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { ClientCapabilities, CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { onTestFinished } from "vitest";
+import { issuedSecrets, secretsInCredentialsFile, secretsInEnv } from "./secrets.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const SERVER_ENTRY = path.join(ROOT, "bin/cronicorn-mcp.js");
@@ -20,6 +25,11 @@ export interface ServerHandle {
   call(name: string, args?: Record<string, unknown>, options?: { timeoutMs?: number; onprogress?: (p: { progress: number; total?: number; message?: string }) => void }): Promise<CallToolResult>;
   stdout(): string;
   stderr(): string;
+  /** Secrets this test knows of beyond those the harness collects itself; checked at close(). */
+  secrets: Set<string>;
+  /** The hygiene checks close() runs, callable mid-test; throws on the first violation. */
+  checkHygiene(): void;
+  /** Stops the server, then runs the hygiene checks (once; later calls do nothing). */
   close(): Promise<void>;
 }
 
@@ -72,19 +82,55 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
   }
   await client.connect(transport);
 
+  const configDir = env.CRONICORN_CONFIG_DIR ?? path.join(home, ".cronicorn");
+  const secrets = new Set<string>(secretsInEnv(env));
+  // Tokens the server stored: sampled after every call, as a refresh may rotate them away later.
+  const sampleStore = () => {
+    for (const secret of secretsInCredentialsFile(configDir)) secrets.add(secret);
+  };
+  sampleStore();
+  const stdout = () => fs.readFileSync(stdoutFile, "utf8");
+  const stderr = () => fs.readFileSync(stderrFile, "utf8");
+  const checkHygiene = () => {
+    sampleStore();
+    const known = [...secrets, ...issuedSecrets()];
+    assertStdoutIsJsonRpc(stdout());
+    assertNoSecrets(stdout(), known, "the server's stdout (results and notifications included)");
+    assertNoSecrets(stderr(), known, "the server's stderr");
+  };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await client.close();
+      checkHygiene();
+    })());
+  try {
+    onTestFinished(async () => {
+      await close();
+    });
+  } catch {
+    // Started outside a test (beforeAll): the suite's afterAll closes it, and a failed check fails the suite.
+  }
+
   return {
     client,
     home,
     async call(name, args = {}, callOptions = {}) {
-      const result = await client.callTool({ name, arguments: args }, undefined, {
-        timeout: callOptions.timeoutMs ?? 60_000,
-        ...(callOptions.onprogress ? { onprogress: callOptions.onprogress, resetTimeoutOnProgress: true } : {}),
-      });
-      return result as CallToolResult;
+      try {
+        const result = await client.callTool({ name, arguments: args }, undefined, {
+          timeout: callOptions.timeoutMs ?? 60_000,
+          ...(callOptions.onprogress ? { onprogress: callOptions.onprogress, resetTimeoutOnProgress: true } : {}),
+        });
+        return result as CallToolResult;
+      } finally {
+        sampleStore();
+      }
     },
-    stdout: () => fs.readFileSync(stdoutFile, "utf8"),
-    stderr: () => fs.readFileSync(stderrFile, "utf8"),
-    close: () => client.close(),
+    stdout,
+    stderr,
+    secrets,
+    checkHygiene,
+    close,
   };
 }
 

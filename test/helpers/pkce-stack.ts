@@ -8,6 +8,7 @@ import { startCronicornStandIn } from "../stack/cronicorn.js";
 import type { StandIn } from "../stack/cronicorn.js";
 import type { ServerHandle } from "./mcp.js";
 import { startServer } from "./mcp.js";
+import { trackIssuer } from "./secrets.js";
 import { promptOf, storedRecord, untilSignedIn } from "./signin.js";
 
 export interface PkceStack {
@@ -32,6 +33,8 @@ export async function startPkceStack(options: Partial<AuthServerOptions> = {}): 
   });
   const as = await startAuthorizationServer({ account: { id: stand.user.id, email: stand.user.email, password: stand.user.password, name: stand.user.name }, ...options });
   holder.as = as;
+  // Every token the authorization server hands out, and every refresh token presented to it.
+  const untrack = trackIssuer(() => [...as.issuedTokens, ...as.tokenRequests.map((r) => r.refreshToken)]);
   const env = {
     CRONICORN_API_URL: stand.apiUrl,
     CRONICORN_WEB_URL: stand.webUrl,
@@ -45,6 +48,7 @@ export async function startPkceStack(options: Partial<AuthServerOptions> = {}): 
     accept,
     env,
     close: async () => {
+      untrack();
       await as.close();
       await stand.close();
     },

@@ -5,6 +5,7 @@
  */
 import http from "node:http";
 import { listenOnLoopback, stopServer } from "../stack/loopback.js";
+import { trackIssuer } from "./secrets.js";
 
 export interface RecordingProxy {
   url: string;
@@ -55,6 +56,10 @@ export async function startRecordingProxy(targetOrigin: string): Promise<Recordi
     }
   });
   proxy.url = `http://127.0.0.1:${await listenOnLoopback(server)}`;
-  proxy.close = () => stopServer(server);
+  const untrack = trackIssuer(() => proxy.secrets);
+  proxy.close = () => {
+    untrack();
+    return stopServer(server);
+  };
   return proxy;
 }

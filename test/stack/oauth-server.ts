@@ -39,6 +39,8 @@ export interface AuthServer {
   revokeAccessToken(token: string): Promise<void>;
   /** Every request to the token endpoint, in the order they were answered. */
   tokenRequests: TokenEndpointRecord[];
+  /** Every access, refresh and ID token the token endpoint has issued. */
+  issuedTokens: string[];
   /** How many times a refresh token that had already been used was presented. */
   refreshTokenReuseCount(): number;
   /** Every request the server received (method + path without query). */
@@ -129,6 +131,7 @@ export async function startAuthorizationServer(options: AuthServerOptions): Prom
       await (await provider.AccessToken.find(token))?.destroy();
     },
     tokenRequests: ledger.records,
+    issuedTokens: ledger.issued,
     refreshTokenReuseCount: ledger.refreshTokenReuseCount,
     requests,
     async setTokenEndpointFault(next) {

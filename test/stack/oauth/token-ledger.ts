@@ -5,6 +5,8 @@ import type { TokenEndpointRecord } from "./types.js";
 /** What the token endpoint was asked, in order, and how often a spent refresh token came back. */
 export interface TokenLedger {
   readonly records: TokenEndpointRecord[];
+  /** Every token the endpoint answered with (so tests can prove none of them was ever printed). */
+  readonly issued: string[];
   record(entry: TokenEndpointRecord): void;
   refreshTokenReuseCount(): number;
 }
@@ -19,6 +21,7 @@ export function createTokenLedger(rotateRefreshTokens: boolean): TokenLedger {
   let reuse = 0;
   return {
     records,
+    issued: [],
     record(entry) {
       const token = entry.grantType === "refresh_token" ? entry.refreshToken : undefined;
       if (token !== undefined) {
@@ -43,6 +46,7 @@ export function recordTokenRequests(ledger: TokenLedger): ProviderMiddleware {
       await next();
     } finally {
       ledger.record({ ...requestedGrant(ctx), outcome: outcomeOf(ctx), at });
+      ledger.issued.push(...issuedTokens(ctx));
     }
   };
 }
@@ -61,6 +65,13 @@ function requestedGrant(ctx: ProviderContext): Pick<TokenEndpointRecord, "grantT
 
 function withRefreshToken(grantType: string, refreshToken: string | undefined) {
   return refreshToken === undefined ? { grantType } : { grantType, refreshToken };
+}
+
+function issuedTokens(ctx: ProviderContext): string[] {
+  const body = ctx.body;
+  if (typeof body !== "object" || body === null) return [];
+  const fields = body as Record<string, unknown>;
+  return ["access_token", "refresh_token", "id_token"].flatMap((key) => (typeof fields[key] === "string" ? [fields[key]] : []));
 }
 
 function outcomeOf(ctx: ProviderContext): string {

@@ -1,0 +1,24 @@
+// Mutation testing (`npm run mutation`): mutates the auth, API and tool-definition code and runs the
+// in-process tests against each mutant. Not in CI: it takes tens of minutes on two cores.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutation.config.ts" },
+  plugins: ["@stryker-mutator/vitest-runner"],
+  mutate: ["src/auth/**/*.ts", "src/api/**/*.ts", "src/tools/define.ts", "src/config.ts"],
+  // Only what the in-process tests need is copied into the sandbox; node_modules is symlinked.
+  ignorePatterns: ["dist", "coverage", ".bench", "reports", "*.tgz", "test/package", "test/demo", "test/bench"],
+  coverageAnalysis: "perTest",
+  // Static mutants (module-level constants) force a full re-run each; they are few here and cost most.
+  ignoreStatic: true,
+  concurrency: 2,
+  timeoutMS: 5_000,
+  incremental: true,
+  incrementalFile: "reports/stryker-incremental.json",
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: "reports/mutation/mutation.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  thresholds: { high: 85, low: 70, break: null },
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: true,
+};
