@@ -105,7 +105,8 @@ describe("defineTool", () => {
     registerSecret("define-test-secret-123");
     const client = await connect(defineTool(spec(async () => ({ greeting: "define-test-secret-123" }))), runtimeWith([]));
     expect((await call(client)).content).toEqual([{ type: "text", text: 'Greeted Ada: [redacted]\n\n{"greeting":"[redacted]"}' }]);
-    expect(errorResult(new Error("leaked define-test-secret-123"))).toEqual({ content: [{ type: "text", text: "leaked [redacted]" }], isError: true });
+    const failing = await connect(defineTool(spec(async () => Promise.reject(new Error("leaked define-test-secret-123")))), runtimeWith([]));
+    expect(await call(failing)).toMatchObject({ content: [{ type: "text", text: "leaked [redacted]" }], isError: true });
   });
 
   it("turns a failure into an error result with its message, and a non-Error into its string", async () => {
