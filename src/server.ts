@@ -94,17 +94,21 @@ export function buildServer(options: ServerOptions): McpServer {
     },
   });
 
-  for (const tool of selectTools(ALL_TOOLS, options.config)) tool.register(server, getRuntime);
-  if (options.toolsList) serveToolsList(server, options.toolsList);
+  const selected = selectTools(ALL_TOOLS, options.config);
+  for (const tool of selected) tool.register(server, getRuntime);
+  serveToolsList(server, options.toolsList ?? (() => selected.map((tool) => tool.listing())));
   registerGuides(server);
   registerPrompts(server, { readOnly: options.config.ok && options.config.config.readOnly });
   return server;
 }
 
-function serveToolsList(server: McpServer, tools: Tool[]): void {
-  // registerTool installed the SDK's own handler, which converts the schemas on every request.
+/** The generated answer, or (running from source) our own listing of the definitions, built once. */
+function serveToolsList(server: McpServer, source: Tool[] | (() => Tool[])): void {
+  let tools = Array.isArray(source) ? source : undefined;
+  // registerTool installed the SDK's own handler, which converts the schemas on every request and
+  // lists them without the compaction of src/tools/listing.ts.
   server.server.removeRequestHandler("tools/list");
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: (tools ??= (source as () => Tool[])()) }));
 }
 
 /** The SDK's stdio transport, minus our answer to the replayed `initialize` (the client already has one). */

@@ -25,9 +25,9 @@ const id = (what: string) =>
 
 /** An opaque id argument (sessions, device tokens, …) with the same path-safety rules as the API ids. */
 export const OpaqueId = (what: string, description: string) => id(what).describe(description);
-export const JobId = id("jobId").describe("The job's id (from list_jobs or create_job).");
-export const EndpointId = id("endpointId").describe("The endpoint's id (from list_endpoints or add_endpoint).");
-export const RunId = id("runId").describe("The run's id (from list_runs or test_endpoint).");
+export const JobId = id("jobId").describe("From list_jobs.");
+export const EndpointId = id("endpointId").describe("From list_endpoints.");
+export const RunId = id("runId").describe("From list_runs.");
 
 const isoDate = z.string().describe("ISO 8601 timestamp");
 const isoOrNull = isoDate.nullable().optional();
@@ -40,7 +40,7 @@ export const CronExpression = z
     const fields = v.split(/\s+/);
     return fields.length === 5 && fields.every((f) => /^[\d*,\-/A-Za-z?LW#]+$/.test(f));
   }, "must be a 5-field cron expression such as \"*/5 * * * *\" (minute hour day-of-month month day-of-week)")
-  .describe('Baseline schedule as a 5-field cron expression, e.g. "*/5 * * * *" = every 5 minutes. Use either this or baselineIntervalMs, not both.');
+  .describe('5-field cron, e.g. "*/5 * * * *".');
 
 const positiveMs = (what: string) => z.number().int(`${what} must be a whole number of milliseconds`).positive(`${what} must be greater than 0`);
 
@@ -49,32 +49,32 @@ export const HttpMethod = z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]);
 // ---------- requests ----------
 
 export const jobFields = {
-  name: z.string().trim().min(1, "name must not be empty").max(255, "name must be at most 255 characters").describe("A short name for the job (1–255 characters)."),
-  description: z.string().max(1000, "description must be at most 1000 characters").optional().describe("What the job is for (at most 1000 characters)."),
+  name: z.string().trim().min(1, "name must not be empty").max(255, "name must be at most 255 characters"),
+  description: z.string().max(1000, "description must be at most 1000 characters").optional(),
 };
 
 export const JobStatus = z.enum(["active", "paused", "archived"]);
 
 export const endpointFields = {
-  name: z.string().trim().min(1, "name must not be empty").max(255, "name must be at most 255 characters").describe("A short name for the endpoint (1–255 characters)."),
+  name: z.string().trim().min(1, "name must not be empty").max(255, "name must be at most 255 characters"),
   description: z
     .string()
     .max(2000, "description must be at most 2000 characters")
     .optional()
-    .describe("Plain-English guidance the AI planner reads when adapting the schedule, e.g. \"Poll faster while the queue is above 100\" (at most 2000 characters)."),
+    .describe("Guidance for the AI planner, e.g. \"poll faster while the queue is long\"."),
   baselineCron: CronExpression.optional(),
   baselineIntervalMs: positiveMs("baselineIntervalMs")
     .optional()
-    .describe("Baseline schedule as a fixed interval in milliseconds, e.g. 300000 = every 5 minutes. Use either this or baselineCron, not both."),
-  minIntervalMs: positiveMs("minIntervalMs").optional().describe("Safety floor: the planner and hints never run the endpoint more often than this (milliseconds)."),
-  maxIntervalMs: positiveMs("maxIntervalMs").optional().describe("Safety ceiling: the endpoint runs at least this often (milliseconds). Must be ≥ minIntervalMs."),
-  url: z.string().trim().url("url must be a full URL such as https://example.com/health").describe("The URL Cronicorn calls."),
-  method: HttpMethod.optional().describe("HTTP method (default GET)."),
-  headersJson: z.record(z.string(), z.string()).optional().describe('Request headers as a string→string map, e.g. {"Authorization": "Bearer …"}.'),
-  bodyJson: z.unknown().optional().describe("Request body (any JSON value), sent for POST/PUT/PATCH."),
-  timeoutMs: positiveMs("timeoutMs").optional().describe("Per-request timeout in milliseconds."),
-  maxExecutionTimeMs: positiveMs("maxExecutionTimeMs").max(1_800_000, "maxExecutionTimeMs must be at most 1800000 (30 minutes)").optional().describe("Upper bound for one run in milliseconds (at most 1 800 000)."),
-  maxResponseSizeKb: positiveMs("maxResponseSizeKb").optional().describe("Largest response body Cronicorn keeps, in KB."),
+    .describe("Fixed interval, ms (300000 = 5 min)."),
+  minIntervalMs: positiveMs("minIntervalMs").optional().describe("Floor for the planner and hints, ms."),
+  maxIntervalMs: positiveMs("maxIntervalMs").optional().describe("Ceiling, ms (≥ minIntervalMs)."),
+  url: z.string().trim().url("url must be a full URL such as https://example.com/health"),
+  method: HttpMethod.optional().describe("Default GET."),
+  headersJson: z.record(z.string(), z.string()).optional(),
+  bodyJson: z.unknown().optional().describe("Any JSON value."),
+  timeoutMs: positiveMs("timeoutMs").optional().describe("ms."),
+  maxExecutionTimeMs: positiveMs("maxExecutionTimeMs").max(1_800_000, "maxExecutionTimeMs must be at most 1800000 (30 minutes)").optional().describe("ms."),
+  maxResponseSizeKb: positiveMs("maxResponseSizeKb").optional().describe("Largest response body kept, KB."),
 };
 
 type EndpointFieldValues = {

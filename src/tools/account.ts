@@ -1,6 +1,6 @@
 /** Account-wide views and keys: dashboard, activity, plan and usage, webhook signing key, signed-in devices. */
 import * as z from "zod";
-import { DashboardActivity, DashboardStats, JobId, SigningKeyCreated, SigningKeyInfo, SubscriptionStatus, Usage } from "../api/schemas.js";
+import { DashboardActivity, DashboardStats, JobId, OpaqueId, SigningKeyCreated, SigningKeyInfo, SubscriptionStatus, Usage } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 
 const none = z.object({});
@@ -8,9 +8,9 @@ const WEEK_MS = 7 * 24 * 3_600_000;
 const isoTime = (name: string) => z.iso.datetime({ offset: true, message: `${name} must be an ISO 8601 time` }).optional();
 /** The reporting period and job filter shared by the dashboard tools. */
 const period = {
-  jobId: JobId.optional().describe("Only this job."),
-  startDate: isoTime("startDate").describe("Start of the period (ISO 8601; default 7 days before endDate)."),
-  endDate: isoTime("endDate").describe("End of the period (ISO 8601; default now)."),
+  jobId: JobId.optional(),
+  startDate: isoTime("startDate"),
+  endDate: isoTime("endDate"),
 };
 /** Cronicorn requires both dates (422 without them): fill in the last 7 days. */
 function withPeriod<Q extends { startDate?: string | undefined; endDate?: string | undefined }>(query: Q): Q & { startDate: string; endDate: string } {
@@ -36,9 +36,8 @@ export const accountTools = [
     title: "Get dashboard stats",
     group: "account",
     description:
-      "Account overview for a period: job and endpoint counts, success rate (%), runs in the last 24 h, per-job health and run counts by source. " +
-      "A good first call for \"how are my jobs doing?\". startDate/endDate default to the last 7 days.",
-    input: z.object({ ...period, source: z.string().trim().min(1).max(100).optional().describe("Only runs from this scheduling source, e.g. baseline-cron, ai-interval."), endpointLimit: z.number().int().min(1).max(100).optional().describe("How many endpoints the per-endpoint series include (1–100, default 20).") }),
+      "Overview of a period (default last 7 days): counts, success rate %, per-job health, runs by source. First call for \"how are my jobs doing?\"",
+    input: z.object({ ...period, source: z.string().trim().min(1).max(100).optional().describe("e.g. baseline-cron, ai-interval."), endpointLimit: z.number().int().min(1).max(100).optional().describe("Endpoints in the series (default 20).") }),
     output: { key: "stats", schema: DashboardStats },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: (query, { api }) => api.request({ method: "GET", path: "/dashboard/stats", query: withPeriod(query), response: DashboardStats }),
@@ -49,13 +48,12 @@ export const accountTools = [
     title: "Get dashboard activity",
     group: "account",
     description:
-      "Timeline of what happened in a period: runs (status, duration in ms, source) and AI planner sessions, newest first, with a summary " +
-      "(counts, success rate %). Use it to see what ran and why. startDate/endDate default to the last 7 days; page with limit (1–100, default 50) and offset.",
+      "What ran and why in a period (default last 7 days): runs and AI sessions, newest first, with counts and success rate %. Pages with limit/offset.",
     input: z.object({
       ...period,
-      eventType: z.enum(["all", "runs", "sessions"]).optional().describe("Which events (default all)."),
-      limit: z.number().int().min(1).max(100).optional().describe("At most this many events (1–100, default 50)."),
-      offset: z.number().int().min(0).optional().describe("Skip this many events (for paging)."),
+      eventType: z.enum(["all", "runs", "sessions"]).optional(),
+      limit: z.number().int().min(1).max(100).optional(),
+      offset: z.number().int().min(0).optional(),
     }),
     output: { key: "activity", schema: DashboardActivity },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -67,8 +65,7 @@ export const accountTools = [
     title: "Get plan and usage",
     group: "account",
     description:
-      "The account's plan (tier, subscription status) and its quotas with current use: endpoints, runs and AI calls, each used/limit. " +
-      "Use it when Cronicorn refuses something with a limit (endpoint count, minimum interval) or to check headroom.",
+      "Plan and quotas with use (endpoints, runs, AI calls). Use when a limit refuses something.",
     input: none,
     output: { key: "usage", schema: z.object({ plan: SubscriptionStatus, usage: Usage }) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -84,9 +81,9 @@ export const accountTools = [
   }),
   defineTool({
     name: "get_signing_key",
-    title: "Get signing key info",
+    title: "Get signing key",
     group: "account",
-    description: "Whether a webhook signing key exists (Cronicorn signs its requests with it so targets can verify them), with its prefix and dates. Never returns the key itself.",
+    description: "Whether the webhook signing key exists, its prefix and dates (never the key).",
     input: none,
     output: { key: "signingKey", schema: SigningKeyInfo },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -98,8 +95,7 @@ export const accountTools = [
     title: "Create signing key",
     group: "account",
     description:
-      "Create the account's webhook signing key. The raw key is returned ONCE: tell the user to store it now (it cannot be shown again). " +
-      "Sign-up already creates a key, so this usually fails with a conflict: then use rotate_signing_key.",
+      "Create the webhook signing key, returned once: the user must store it. Sign-up makes one, so usually use rotate_signing_key.",
     input: none,
     output: { key: "signingKey", schema: SigningKeyCreated },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -111,8 +107,7 @@ export const accountTools = [
     title: "Rotate signing key",
     group: "account",
     description:
-      "Replace the webhook signing key with a new one; targets verifying signatures with the old key will start failing until updated. " +
-      "Confirm with the user first. The new raw key is returned ONCE.",
+      "Replace the webhook signing key (returned once); targets using the old one fail until updated. Confirm first.",
     input: none,
     output: { key: "signingKey", schema: SigningKeyCreated },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
@@ -121,9 +116,9 @@ export const accountTools = [
   }),
   defineTool({
     name: "list_devices",
-    title: "List signed-in devices",
+    title: "List devices",
     group: "account",
-    description: "List the sessions signed in to the account (e.g. MCP servers and CLIs that used the device sign-in), with creation and expiry times.",
+    description: "Sessions signed in to the account (MCP servers, CLIs), with created and expiry times.",
     input: none,
     output: { key: "devices", schema: z.array(Device) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -134,8 +129,8 @@ export const accountTools = [
     name: "revoke_device",
     title: "Revoke device",
     group: "account",
-    description: "Sign out one device session by its id (from list_devices). If it is this server's own session, the next call will ask to sign in again.",
-    input: z.object({ tokenId: z.string().trim().min(1).max(200).describe("The device session's id from list_devices.") }),
+    description: "Sign out one session from list_devices (this server's own means signing in again).",
+    input: z.object({ tokenId: OpaqueId("tokenId", "From list_devices.") }),
     output: { key: "result", schema: Success },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     run: ({ tokenId }, { api }) => api.request({ method: "DELETE", path: `/devices/${encodeURIComponent(tokenId)}`, response: Success, what: `device ${tokenId}` }),

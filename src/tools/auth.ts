@@ -45,12 +45,11 @@ export function describeStatus(s: AuthStatus, audience: Audience = "mcp"): strin
 export const authTools = [
   defineTool({
     name: "login",
-    title: "Sign in to Cronicorn",
+    title: "Sign in",
     group: "auth",
     description:
-      "Sign in to Cronicorn. Opens the sign-in page in the user's browser (or shows a URL and code to enter). Other tools start a sign-in by themselves " +
-      "when needed, so call this only when the user asks to sign in or switch accounts (force: true). Returns the sign-in status.",
-    input: z.object({ force: z.boolean().optional().describe("Sign in again even if already signed in (e.g. to switch accounts).") }),
+      "Sign in (browser page, or a URL and code). Other tools sign in by themselves: call only to sign in or switch accounts (force).",
+    input: z.object({ force: z.boolean().optional().describe("Sign in again, e.g. to switch accounts.") }),
     output: { key: "status", schema: AuthStatusSchema },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     needsAuth: false,
@@ -65,7 +64,7 @@ export const authTools = [
     name: "auth_status",
     title: "Sign-in status",
     group: "auth",
-    description: "Whether this server is signed in to Cronicorn, as whom, where the credential is kept, and when it expires. Never shows the token itself.",
+    description: "Signed in or not, as whom, where the credential is kept, expiry (never the token).",
     input: z.object({}),
     output: { key: "status", schema: AuthStatusSchema },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -75,11 +74,10 @@ export const authTools = [
   }),
   defineTool({
     name: "logout",
-    title: "Sign out of Cronicorn",
+    title: "Sign out",
     group: "auth",
     description:
-      "Sign out: revoke this server's session on the Cronicorn server where possible and delete the saved credential from the keychain and the credentials file. " +
-      "The next tool call will ask to sign in again. (A CRONICORN_API_KEY set in the environment is not affected.)",
+      "Sign out: end the session on the server and delete the saved credential (CRONICORN_API_KEY is unaffected).",
     input: z.object({}),
     output: { key: "logout", schema: z.object({ revokedOnServer: z.union([z.boolean(), z.literal("not-applicable")]), deletedLocal: z.array(z.string()), message: z.string() }) },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

@@ -6,11 +6,12 @@
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ServerNotification, ServerRequest, Tool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import * as z from "zod";
 import { AuthRequiredError } from "../api/errors.js";
 import { redactDeep } from "../log.js";
 import type { CallContext, Runtime, SignInPrompt, ToolContext, ToolGroup } from "./context.js";
+import { toolListing } from "./listing.js";
 
 export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodType> {
   name: string;
@@ -43,6 +44,8 @@ export interface ToolDefinition {
   group: ToolGroup | "auth";
   readOnly: boolean;
   register(server: McpServer, runtime: () => Promise<Runtime>): void;
+  /** What `tools/list` shows for this tool (also what the build writes into the start-up answers). */
+  listing(): Tool;
 }
 
 export const SignInPromptSchema = z.object({
@@ -61,6 +64,7 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodType>(spec: 
     name: spec.name,
     group: spec.group,
     readOnly: spec.annotations.readOnlyHint,
+    listing: () => toolListing({ ...spec, output: outputSchema }),
     register(server, runtime) {
       // Widened to the base type so the SDK's callback type resolves outside this generic function.
       const inputSchema: z.ZodObject = spec.input;

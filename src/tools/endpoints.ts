@@ -30,10 +30,8 @@ export const endpointTools = [
     title: "Add endpoint",
     group: "endpoints",
     description:
-      "Add an endpoint to a job: an HTTP request Cronicorn runs on a baseline schedule. Give exactly one of baselineCron " +
-      "(5-field cron, e.g. \"*/5 * * * *\") or baselineIntervalMs (milliseconds, e.g. 300000 for 5 minutes). " +
-      "minIntervalMs/maxIntervalMs bound how far the AI planner may adapt the schedule; description tells the planner how. " +
-      "Returns the endpoint with its id and nextRunAt.",
+      "Add an HTTP request to a job, run on a baseline schedule: exactly one of baselineCron or baselineIntervalMs. " +
+      "The AI planner adapts it within min/maxIntervalMs, guided by description.",
     input: z.object({ jobId: JobId, ...endpointFields }).superRefine((v, ctx) => checkEndpointRules(v, ctx, true)),
     output: { key: "endpoint", schema: Endpoint },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -45,7 +43,7 @@ export const endpointTools = [
     name: "get_endpoint",
     title: "Get endpoint",
     group: "endpoints",
-    description: "Fetch one endpoint: its request, baseline schedule, limits, next/last run, failure count, pause state and any active AI hint.",
+    description: "One endpoint: request, schedule, limits, next/last run, failures, pause, active hint.",
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "endpoint", schema: Endpoint },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -57,7 +55,7 @@ export const endpointTools = [
     name: "list_endpoints",
     title: "List endpoints",
     group: "endpoints",
-    description: "List the endpoints of a job with their schedules, next run times and failure counts.",
+    description: "List a job's endpoints with schedules, next runs and failure counts.",
     input: z.object({ jobId: JobId }),
     output: { key: "endpoints", schema: z.array(Endpoint) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -71,9 +69,7 @@ export const endpointTools = [
     title: "Update endpoint",
     group: "endpoints",
     description:
-      "Change an endpoint: give only the fields to change (same names as add_endpoint). To switch schedule type give the new " +
-      "baselineCron or baselineIntervalMs (not both): an interval clears the old cron; a cron takes precedence over an old interval, " +
-      "which Cronicorn keeps stored. Returns the updated endpoint.",
+      "Change the given fields. A new baselineCron or baselineIntervalMs (not both) switches the schedule.",
     input: z
       .object({ jobId: JobId, endpointId: EndpointId, ...updateFields })
       .superRefine((v, ctx) => {
@@ -91,7 +87,7 @@ export const endpointTools = [
     name: "archive_endpoint",
     title: "Archive endpoint",
     group: "endpoints",
-    description: "Archive an endpoint (soft delete): it stops running but its run history is kept. Prefer this over delete_endpoint. Returns the endpoint.",
+    description: "Archive (soft-delete) an endpoint: it stops, its history stays. Prefer over delete.",
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "endpoint", schema: Endpoint },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -101,11 +97,10 @@ export const endpointTools = [
   }),
   defineTool({
     name: "delete_endpoint",
-    title: "Delete endpoint permanently",
+    title: "Delete endpoint",
     group: "endpoints",
     description:
-      "Permanently delete an endpoint AND all of its run history. This cannot be undone: confirm with the user, and prefer archive_endpoint. " +
-      "Returns {deleted: true}.",
+      "Delete an endpoint and its run history for good. Confirm first; prefer archive_endpoint.",
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "result", schema: z.object({ deleted: z.literal(true), endpointId: z.string() }) },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

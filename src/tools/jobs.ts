@@ -11,9 +11,7 @@ export const jobTools = [
     title: "Create job",
     group: "jobs",
     description:
-      "Create a new Cronicorn job: a named container that groups related endpoints (scheduled HTTP requests). " +
-      "Use this first when the user wants to schedule something new, then call add_endpoint with the returned job id. " +
-      "Returns the job (id, name, status).",
+      "Create a job, the container of endpoints (scheduled HTTP requests); then add_endpoint.",
     input: z.object(jobFields),
     output: { key: "job", schema: Job },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -24,7 +22,7 @@ export const jobTools = [
     name: "get_job",
     title: "Get job",
     group: "jobs",
-    description: "Fetch one job by id. Returns its name, description, status (active, paused or archived) and timestamps.",
+    description: "Get one job: name, description, status, timestamps.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -36,9 +34,8 @@ export const jobTools = [
     title: "List jobs",
     group: "jobs",
     description:
-      "List the user's jobs with their endpoint counts. Optionally filter by status (active, paused, archived). " +
-      "Use this to find job ids before working with endpoints.",
-    input: z.object({ status: JobStatus.optional().describe("Only jobs with this status.") }),
+      "List jobs with endpoint counts; finds job ids.",
+    input: z.object({ status: JobStatus.optional() }),
     output: { key: "jobs", schema: z.array(JobWithCount) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: async ({ status }, { api }) => (await api.request({ method: "GET", path: "/jobs", query: { status }, response: JobList })).jobs,
@@ -51,7 +48,7 @@ export const jobTools = [
     name: "update_job",
     title: "Update job",
     group: "jobs",
-    description: "Rename a job or change its description. Give only the fields to change. Returns the updated job.",
+    description: "Rename a job or change its description; give only what changes.",
     input: z
       .object({ jobId: JobId, name: jobFields.name.optional(), description: jobFields.description })
       .refine((v) => v.name !== undefined || v.description !== undefined, { message: "give name and/or description to change", path: ["name"] }),
@@ -65,8 +62,7 @@ export const jobTools = [
     title: "Archive job",
     group: "jobs",
     description:
-      "Archive a job (soft delete): it and its endpoints stop running and it moves to the archived list. " +
-      "Confirm with the user first. Returns the archived job.",
+      "Archive (soft-delete) a job: its endpoints stop. Confirm first.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -77,7 +73,7 @@ export const jobTools = [
     name: "pause_job",
     title: "Pause job",
     group: "jobs",
-    description: "Pause a job: none of its endpoints run until resume_job. Returns the job with status paused.",
+    description: "Pause all of a job's endpoints until resume_job.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -88,7 +84,7 @@ export const jobTools = [
     name: "resume_job",
     title: "Resume job",
     group: "jobs",
-    description: "Resume a paused job so its endpoints run on schedule again. Returns the job with status active.",
+    description: "Resume a paused job: its endpoints run on schedule again.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -1,6 +1,6 @@
 /** Runs, health, testing and the AI planner's analysis sessions. */
 import * as z from "zod";
-import { EndpointHealth, EndpointId, RunDetails, RunId, RunList, RunStatus, SessionList, TestResult } from "../api/schemas.js";
+import { EndpointHealth, EndpointId, OpaqueId, RunDetails, RunId, RunList, RunStatus, SessionList, TestResult } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 
 const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
@@ -11,12 +11,12 @@ export const runTools = [
     name: "list_runs",
     title: "List runs",
     group: "runs",
-    description: "List an endpoint's recent runs, newest first: start time, status (success/failed), duration (ms) and source. Page with limit (≤ 1000) and offset. Returns {runs, total}.",
+    description: "An endpoint's runs, newest first: start, status, duration (ms), source. Pages with limit/offset.",
     input: z.object({
       endpointId: EndpointId,
-      status: RunStatus.optional().describe("Only runs with this outcome."),
-      limit: z.number().int().min(1).max(1000).optional().describe("At most this many runs (1–1000)."),
-      offset: z.number().int().min(0).optional().describe("Skip this many runs (for paging)."),
+      status: RunStatus.optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+      offset: z.number().int().min(0).optional(),
     }),
     output: { key: "runs", schema: RunList },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -27,7 +27,7 @@ export const runTools = [
     name: "get_run",
     title: "Get run",
     group: "runs",
-    description: "Details of one run: status, timing, HTTP status code, error message and the (possibly truncated) response body. Use it to investigate a failure.",
+    description: "One run in detail: status, timing, HTTP code, error and response body. For investigating failures.",
     input: z.object({ runId: RunId }),
     output: { key: "run", schema: RunDetails },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -38,8 +38,8 @@ export const runTools = [
     name: "get_endpoint_health",
     title: "Get endpoint health",
     group: "runs",
-    description: "Health summary of an endpoint over the last sinceHours hours (default 24): success and failure counts, average duration (ms), last run and current failure streak.",
-    input: z.object({ endpointId: EndpointId, sinceHours: z.number().int("sinceHours must be a whole number of hours").positive().max(24 * 90).optional().describe("Look back this many whole hours (default 24).") }),
+    description: "An endpoint's health over sinceHours (default 24): successes, failures, mean duration (ms), last run, failure streak.",
+    input: z.object({ endpointId: EndpointId, sinceHours: z.number().int("sinceHours must be a whole number of hours").positive().max(24 * 90).optional() }),
     output: { key: "health", schema: EndpointHealth },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: ({ endpointId, sinceHours }, { api }) => api.request({ method: "GET", path: at(endpointId, "health"), query: { sinceHours }, response: EndpointHealth, what: `endpoint ${endpointId}` }),
@@ -50,8 +50,7 @@ export const runTools = [
     title: "Test endpoint now",
     group: "runs",
     description:
-      "Run an endpoint's HTTP request right now, outside its schedule, and wait for the outcome: status, duration (ms), HTTP status code, " +
-      "response body or error. The run is recorded in its history. This calls the endpoint's real URL.",
+      "Call an endpoint's URL now: status, duration (ms), HTTP code, body or error. Recorded as a run.",
     input: z.object({ endpointId: EndpointId }),
     output: { key: "test", schema: TestResult },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -60,15 +59,14 @@ export const runTools = [
   }),
   defineTool({
     name: "list_ai_sessions",
-    title: "List AI planner sessions",
+    title: "List AI sessions",
     group: "runs",
     description:
-      "List the AI planner's analysis sessions for an endpoint, newest first: when it looked, its reasoning, tool calls and token use. " +
-      "Page with limit (1–100, default 10) and offset. Returns {sessions, total}.",
+      "AI planner sessions of an endpoint, newest first: reasoning, tool calls, tokens. Pages with limit/offset.",
     input: z.object({
       endpointId: EndpointId,
-      limit: z.number().int().min(1).max(100).optional().describe("At most this many sessions (1–100, default 10)."),
-      offset: z.number().int().min(0).optional().describe("Skip this many sessions (for paging)."),
+      limit: z.number().int().min(1).max(100).optional(),
+      offset: z.number().int().min(0).optional(),
     }),
     output: { key: "sessions", schema: SessionList },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -77,10 +75,10 @@ export const runTools = [
   }),
   defineTool({
     name: "get_ai_session",
-    title: "Get AI planner session",
+    title: "Get AI session",
     group: "runs",
-    description: "One AI planner analysis session in full: its reasoning, the tools it used and the hints it applied.",
-    input: z.object({ sessionId: z.string().trim().min(1).max(200).describe("The session's id (from list_ai_sessions).") }),
+    description: "One AI planner session in full: reasoning, tools used, hints applied.",
+    input: z.object({ sessionId: OpaqueId("sessionId", "From list_ai_sessions.") }),
     output: { key: "session", schema: AnyJson },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: ({ sessionId }, { api }) => api.request({ method: "GET", path: `/sessions/${encodeURIComponent(sessionId)}`, response: AnyJson, what: `AI session ${sessionId}` }),

@@ -4,8 +4,8 @@ import { Endpoint, EndpointId } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 
 const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
-const reason = z.string().trim().min(1).max(500).optional().describe("Why, in a few words (kept with the hint for the user and the planner).");
-const ttlMinutes = z.number().int("ttlMinutes must be a whole number").positive("ttlMinutes must be greater than 0").max(10_080).optional().describe("How long the hint lasts, in whole minutes (default set by Cronicorn). After it expires the baseline schedule applies again.");
+const reason = z.string().trim().min(1).max(500).optional().describe("Why, briefly.");
+const ttlMinutes = z.number().int("ttlMinutes must be a whole number").positive("ttlMinutes must be greater than 0").max(10_080).optional().describe("Hint lifetime, minutes.");
 // Cronicorn answers these with 204 No Content; an endpoint body, should one come, is passed on.
 const MaybeEndpoint = Endpoint.optional();
 const ignored = z.unknown();
@@ -21,11 +21,10 @@ export const schedulingTools = [
     title: "Apply interval hint",
     group: "scheduling",
     description:
-      "Temporarily run an endpoint every intervalMs milliseconds instead of its baseline (e.g. poll faster during an incident), " +
-      "for ttlMinutes. Cronicorn still respects the endpoint's minIntervalMs/maxIntervalMs. Returns an acknowledgement; get_endpoint shows the active hint.",
+      "Run an endpoint every intervalMs (ms) instead of its baseline for ttlMinutes, within its min/max.",
     input: z.object({
       endpointId: EndpointId,
-      intervalMs: z.number().int("intervalMs must be a whole number of milliseconds").positive("intervalMs must be greater than 0").describe("The temporary interval in milliseconds."),
+      intervalMs: z.number().int("intervalMs must be a whole number of milliseconds").positive("intervalMs must be greater than 0"),
       ttlMinutes,
       reason,
     }),
@@ -42,13 +41,12 @@ export const schedulingTools = [
     title: "Schedule one-shot run",
     group: "scheduling",
     description:
-      "Run an endpoint once at a given moment, on top of its schedule: give nextRunAt (ISO 8601 time) or nextRunInMs (milliseconds from now), not both. " +
-      "Returns an acknowledgement.",
+      "Run an endpoint once more, at nextRunAt or in nextRunInMs (ms), on top of its schedule.",
     input: z
       .object({
         endpointId: EndpointId,
-        nextRunAt: z.iso.datetime({ offset: true, message: "nextRunAt must be an ISO 8601 time such as 2026-01-31T09:00:00Z" }).optional().describe("When to run, ISO 8601."),
-        nextRunInMs: z.number().int("nextRunInMs must be a whole number of milliseconds").positive("nextRunInMs must be greater than 0").optional().describe("Run this many milliseconds from now (integer > 0)."),
+        nextRunAt: z.iso.datetime({ offset: true, message: "nextRunAt must be an ISO 8601 time such as 2026-01-31T09:00:00Z" }).optional(),
+        nextRunInMs: z.number().int("nextRunInMs must be a whole number of milliseconds").positive("nextRunInMs must be greater than 0").optional(),
         ttlMinutes,
         reason,
       })
@@ -69,10 +67,10 @@ export const schedulingTools = [
     name: "pause_endpoint",
     title: "Pause endpoint",
     group: "scheduling",
-    description: "Pause one endpoint until pausedUntil (ISO 8601 time). Use resume_endpoint to resume earlier. Returns an acknowledgement with the endpoint when Cronicorn sends it.",
+    description: "Pause one endpoint until pausedUntil; resume_endpoint ends it sooner.",
     input: z.object({
       endpointId: EndpointId,
-      pausedUntil: z.iso.datetime({ offset: true, message: "pausedUntil must be an ISO 8601 time such as 2026-01-31T09:00:00Z" }).describe("Resume automatically at this time (ISO 8601)."),
+      pausedUntil: z.iso.datetime({ offset: true, message: "pausedUntil must be an ISO 8601 time such as 2026-01-31T09:00:00Z" }),
       reason,
     }),
     output: { key: "pause", schema: EndpointAck },
@@ -85,7 +83,7 @@ export const schedulingTools = [
     name: "resume_endpoint",
     title: "Resume endpoint",
     group: "scheduling",
-    description: "Resume a paused endpoint now. Returns an acknowledgement with the endpoint when Cronicorn sends it.",
+    description: "Resume a paused endpoint now, before its pausedUntil.",
     input: z.object({ endpointId: EndpointId, reason }),
     output: { key: "pause", schema: EndpointAck },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -100,7 +98,7 @@ export const schedulingTools = [
     name: "clear_hints",
     title: "Clear hints",
     group: "scheduling",
-    description: "Remove every active hint (interval or one-shot) from an endpoint so it follows its baseline schedule again. Returns an acknowledgement.",
+    description: "Remove an endpoint's interval and one-shot hints: back to its baseline.",
     input: z.object({ endpointId: EndpointId }),
     output: { key: "hint", schema: Ack },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -114,7 +112,7 @@ export const schedulingTools = [
     name: "reset_failures",
     title: "Reset failure count",
     group: "scheduling",
-    description: "Reset an endpoint's consecutive failure count to 0 (e.g. after fixing the target), which also ends any failure backoff. Returns an acknowledgement.",
+    description: "Reset an endpoint's failure count to 0, ending its backoff (e.g. after a fix).",
     input: z.object({ endpointId: EndpointId }),
     output: { key: "hint", schema: Ack },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
