@@ -75,7 +75,7 @@ const envSchema = z.object({
   CRONICORN_CLIENT_ID: z._default(nonEmpty(), "cronicorn-mcp"),
   CRONICORN_SCOPE: z.optional(nonEmpty()),
   CRONICORN_AUTH_FLOW: z._default(z.enum(["auto", "device", "pkce"]), "auto"),
-  CRONICORN_LOGIN_WAIT_S: z._default(z.coerce.number({ error: "CRONICORN_LOGIN_WAIT_S must be a number" }).check(z.minimum(0), z.maximum(600)), 60),
+  CRONICORN_LOGIN_WAIT_S: z._default(z.coerce.number({ error: "CRONICORN_LOGIN_WAIT_S must be a number" }).check(z.minimum(0), z.maximum(600)), 45),
   CRONICORN_SIGNIN_TIMEOUT_S: z._default(positiveInt("CRONICORN_SIGNIN_TIMEOUT_S").check(z.maximum(3600)), 1800),
   CRONICORN_NO_BROWSER: z._default(flag, false),
   CRONICORN_TOKEN_STORE: z._default(z.enum(["auto", "keychain", "file"]), "auto"),

@@ -30,8 +30,14 @@ export function createAccountService(deps: AccountDeps): AccountService {
     }
     const store = await deps.store().catch(() => undefined);
     const base = { apiUrl: deps.apiUrl, store: store?.describe() ?? "unavailable", ...(deps.signIn.prompt ? { pendingSignIn: deps.signIn.prompt } : {}) };
-    const record = await deps.session.current();
+    let record = await deps.session.current();
     if (!record) return { ...base, signedIn: false, source: "none" };
+    if (record.expires_at <= now()) {
+      // Past its local expiry is not the end: the session refreshes, or (Cronicorn) asks the server,
+      // whose sessions slide. Whatever it learns is what status reports.
+      await deps.session.credential().catch(() => undefined);
+      record = (await deps.session.current()) ?? record;
+    }
     const expired = record.expires_at <= now();
     const who = expired ? ({ state: "unknown" } as const) : await whoAmI(deps.apiUrl, { kind: "bearer", value: record.access_token }, deps.timeoutMs);
     const details = {
@@ -45,6 +51,8 @@ export function createAccountService(deps: AccountDeps): AccountService {
     };
     if (expired && !record.refresh_token) return { ...details, signedIn: false, problem: "The saved sign-in has expired." };
     if (who.state === "rejected") return { ...details, signedIn: false, problem: "Cronicorn no longer accepts the saved sign-in." };
+    // better-auth answers null for a token without a session; for its own device sessions that means it ended.
+    if (who.state === "no-session" && record.flow !== "pkce") return { ...details, signedIn: false, problem: "Cronicorn no longer has this session (signed out elsewhere, or revoked)." };
     return { ...details, signedIn: true };
   }
 

@@ -94,6 +94,8 @@ describe("the cronicorn://auth/status resource", () => {
     await server.client.subscribeResource({ uri: URI });
     const before = await read(server);
     expect(before.view.signedIn).toBe(true);
+    // Cronicorn sessions slide, so a local expiry alone is not the end: the server must also have ended it.
+    await fetch(`${stand.apiUrl}/auth/sign-out`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
     await nextUpdate(updates, 0, "an update at expiry");
     expect((await read(server)).view).toMatchObject({ signedIn: false, problem: "The saved sign-in has expired." });
     assertNoSecrets(before.text + server.stdout(), [token], "the status resource");

@@ -39,6 +39,45 @@ describe("credentials written by the official Cronicorn MCP server", () => {
     }
   });
 
+  it("reports a saved session that was signed out elsewhere as not signed in, saying so", async () => {
+    const home = makeHome();
+    const token = await stand.signIn();
+    fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
+    const now = Date.now();
+    const record = { access_token: token, expires_at: now + 30 * 86_400_000, token_type: "Bearer", issuer: stand.apiUrl, client_id: "cronicorn-mcp", obtained_at: now, flow: "device" };
+    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    // Another client ends this session on the server (better-auth then answers get-session with null).
+    const signOut = await fetch(`${stand.apiUrl}/auth/sign-out`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+    expect(signOut.ok).toBe(true);
+
+    const server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, HOME: home } });
+    try {
+      const status = valueOf<{ signedIn: boolean; problem?: string }>(await server.call("auth_status"), "status");
+      expect(status.signedIn).toBe(false);
+      expect(status.problem).toMatch(/no longer has this session/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reports a session past its saved expiry that Cronicorn still holds as signed in, with the expiry the server gives", async () => {
+    const home = makeHome();
+    const token = await stand.signIn();
+    fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
+    const now = Date.now();
+    const record = { access_token: token, expires_at: now - 60_000, token_type: "Bearer", issuer: stand.apiUrl, client_id: "cronicorn-mcp", obtained_at: now - 86_400_000, flow: "device" };
+    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+
+    const server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, HOME: home } });
+    try {
+      const status = valueOf<{ signedIn: boolean; expiresAt?: string }>(await server.call("auth_status"), "status");
+      expect(status.signedIn).toBe(true);
+      expect(Date.parse(status.expiresAt ?? "")).toBeGreaterThan(now);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("without any credential a tool answers with a sign-in prompt, not a crash", async () => {
     const server = await startServer({ env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_ISSUER: stand.webUrl, CRONICORN_LOGIN_WAIT_S: "0" } });
     try {

@@ -30,7 +30,7 @@ describe("loadConfig: values other than URLs", () => {
       clientId: "cronicorn-mcp",
       scope: undefined,
       authFlow: "auto",
-      loginWaitMs: 60_000,
+      loginWaitMs: 45_000,
       signInTimeoutMs: 1_800_000,
       noBrowser: false,
       tokenStore: "auto",

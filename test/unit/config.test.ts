@@ -13,7 +13,7 @@ describe("loadConfig", () => {
       issuer: "https://cronicorn.com",
       authFlow: "auto",
       tokenStore: "auto",
-      loginWaitMs: 60_000,
+      loginWaitMs: 45_000,
       requestTimeoutMs: 30_000,
       refreshSkewMs: 300_000,
       readOnly: false,
