@@ -47,12 +47,12 @@ export function installLinksText(): string {
   const sections = (["posix", "windows"] as const).map((platform) => {
     const links = installLinks(platform);
     return `${platform === "posix" ? "macOS and Linux" : "Windows (npx started through cmd /c)"}:
-  Cursor:          ${links.cursor}
-  VS Code:         ${links.vscode}
-  VS Code (web):   ${links.vscodeWeb}
-  VS Code Insiders ${links.vscodeInsiders}
-  VS Code CLI:     ${links.codeAddMcp}
-  Claude Code:     ${links.claudeMcpAdd}`;
+  Cursor:            ${links.cursor}
+  VS Code:           ${links.vscode}
+  VS Code (web):     ${links.vscodeWeb}
+  VS Code Insiders:  ${links.vscodeInsiders}
+  VS Code CLI:       ${links.codeAddMcp}
+  Claude Code:       ${links.claudeMcpAdd}`;
   });
   return `Install cronicorn-mcp in your MCP client (open a link, or run a command):\n\n${sections.join("\n\n")}`;
 }

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const list = await measureListJobs(ENTRY, stand.apiUrl, stand.apiKey, 300);
     print("list_jobs via MCP p50 / p99 (300 calls, 5 jobs)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
     print("GET /jobs via fetch p50 / p99 (300 calls, 5 jobs)", `${ms(list.direct.p50)} / ${ms(list.direct.p99)}`);
-    print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.5×)", ratio(list.ratioP50));
+    print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.3×)", ratio(list.ratioP50));
     const rss = await measureRss(ENTRY, stand.apiUrl, stand.apiKey);
     print("server RSS after N list_jobs calls (flat = no growth per call)", rss.map((r) => `${r.calls}: ${(r.rssKiB / 1024).toFixed(1)} MiB`).join(", "));
     const first = rss[0];
