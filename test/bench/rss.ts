@@ -1,6 +1,8 @@
 /**
  * Memory of a long session: the server's resident set after 100, 500 and 1,000 `list_jobs` calls
- * (read from /proc, Linux). Flat after warm-up means nothing accumulates per call.
+ * (read from /proc, Linux). Flat after warm-up means nothing accumulates per call. V8 collects lazily,
+ * so a default run also grows with garbage not yet collected; `nodeOptions` can shrink the young
+ * generation (`--max-semi-space-size=1`) so garbage goes at once and only retained memory shows.
  */
 import fs from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -13,11 +15,11 @@ function rssKiB(pid: number): number {
   return Number(kib);
 }
 
-export async function measureRss(entry: string, apiUrl: string, apiKey: string, checkpoints = [100, 500, 1000]): Promise<Array<{ calls: number; rssKiB: number }>> {
+export async function measureRss(entry: string, apiUrl: string, apiKey: string, nodeOptions = "", checkpoints = [100, 500, 1000]): Promise<Array<{ calls: number; rssKiB: number }>> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [entry],
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CRONICORN_API_URL: apiUrl, CRONICORN_API_KEY: apiKey, CRONICORN_LOG_LEVEL: "error" },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CRONICORN_API_URL: apiUrl, CRONICORN_API_KEY: apiKey, CRONICORN_LOG_LEVEL: "error", NODE_OPTIONS: nodeOptions },
     stderr: "ignore",
   });
   const client = new Client({ name: "bench-rss", version: "1" });

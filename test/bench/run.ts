@@ -64,11 +64,13 @@ async function main(): Promise<void> {
     print("list_jobs via MCP p50 / p99 (300 calls, 5 jobs)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
     print("GET /jobs via fetch p50 / p99 (300 calls, 5 jobs)", `${ms(list.direct.p50)} / ${ms(list.direct.p99)}`);
     print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.3×)", ratio(list.ratioP50));
-    const rss = await measureRss(ENTRY, stand.apiUrl, stand.apiKey);
-    print("server RSS after N list_jobs calls (flat = no growth per call)", rss.map((r) => `${r.calls}: ${(r.rssKiB / 1024).toFixed(1)} MiB`).join(", "));
-    const first = rss[0];
-    const last = rss[rss.length - 1];
-    if (first && last) print(`server RSS growth from ${first.calls} to ${last.calls} calls`, `${((last.rssKiB - first.rssKiB) / 1024).toFixed(1)} MiB`);
+    for (const [label, options] of [["default GC", ""], ["young generation 1 MB: garbage goes at once", "--max-semi-space-size=1"]] as const) {
+      const rss = await measureRss(ENTRY, stand.apiUrl, stand.apiKey, options);
+      print(`server RSS after N list_jobs calls (${label})`, rss.map((r) => `${r.calls}: ${(r.rssKiB / 1024).toFixed(1)} MiB`).join(", "));
+      const first = rss[0];
+      const last = rss[rss.length - 1];
+      if (first && last) print(`server RSS growth from ${first.calls} to ${last.calls} calls (${label})`, `${((last.rssKiB - first.rssKiB) / 1024).toFixed(1)} MiB`);
+    }
   } finally {
     stand.close();
   }
