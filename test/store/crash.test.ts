@@ -20,7 +20,8 @@ function versionOf(record: CredentialRecord | null): [number, number] {
 afterEach(removeTempDirs);
 
 describe("file store: crash safety", () => {
-  it(`always reads a complete record when the writer is SIGKILLed mid-write, ${KILLS} times`, async () => {
+  // Thirty writer processes start under tsx: on a busy 2-core machine that alone can pass a minute.
+  it(`always reads a complete record when the writer is SIGKILLed mid-write, ${KILLS} times`, { timeout: 240_000 }, async () => {
     const dir = await tempDir("crash-");
     const logger = captureLogger();
     const store = createFileStore({ dir, logger });
