@@ -14,16 +14,22 @@ describe("credentials written by the official Cronicorn MCP server", () => {
     await stand?.close();
   });
 
+  /** A private HOME whose credentials.json holds our record of a fresh stand-in session for this API. */
+  async function homeWithSession(expiresAt: number, obtainedAt: number): Promise<{ home: string; token: string }> {
+    const home = makeHome();
+    const token = await stand.signIn();
+    fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
+    const record = { access_token: token, expires_at: expiresAt, token_type: "Bearer", issuer: stand.apiUrl, client_id: "cronicorn-mcp", obtained_at: obtainedAt, flow: "device" };
+    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    return { home, token };
+  }
+
   // The official server's own record ({access_token, refresh_token, expires_at}) counts for Cronicorn's cloud
   // only: test/store/file.test.ts reads it for https://cronicorn.com, test/security/origin.test.ts checks it
   // never reaches another API.
   it("uses our own record for this API from ~/.cronicorn/credentials.json", async () => {
-    const home = makeHome();
-    const token = await stand.signIn();
-    fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
     const now = Date.now();
-    const record = { access_token: token, expires_at: now + 30 * 86_400_000, token_type: "Bearer", issuer: stand.apiUrl, client_id: "cronicorn-mcp", obtained_at: now, flow: "device" };
-    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    const { home, token } = await homeWithSession(now + 30 * 86_400_000, now);
 
     const server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, HOME: home } });
     try {
@@ -40,12 +46,8 @@ describe("credentials written by the official Cronicorn MCP server", () => {
   });
 
   it("reports a saved session that was signed out elsewhere as not signed in, saying so", async () => {
-    const home = makeHome();
-    const token = await stand.signIn();
-    fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
     const now = Date.now();
-    const record = { access_token: token, expires_at: now + 30 * 86_400_000, token_type: "Bearer", issuer: stand.apiUrl, client_id: "cronicorn-mcp", obtained_at: now, flow: "device" };
-    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    const { home, token } = await homeWithSession(now + 30 * 86_400_000, now);
     // Another client ends this session on the server (better-auth then answers get-session with null).
     const signOut = await fetch(`${stand.apiUrl}/auth/sign-out`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
     expect(signOut.ok).toBe(true);
@@ -61,12 +63,8 @@ describe("credentials written by the official Cronicorn MCP server", () => {
   });
 
   it("reports a session past its saved expiry that Cronicorn still holds as signed in, with the expiry the server gives", async () => {
-    const home = makeHome();
-    const token = await stand.signIn();
-    fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
     const now = Date.now();
-    const record = { access_token: token, expires_at: now - 60_000, token_type: "Bearer", issuer: stand.apiUrl, client_id: "cronicorn-mcp", obtained_at: now - 86_400_000, flow: "device" };
-    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    const { home } = await homeWithSession(now - 60_000, now - 86_400_000);
 
     const server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, HOME: home } });
     try {
