@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../stack/cronicorn.js";
 import type { StandIn } from "../stack/cronicorn.js";
 import { startServer, textOf, valueOf } from "../helpers/mcp.js";
+import { startTinyproxy } from "./forward-proxy.js";
 import { makePrivateCa, startHttpsFront } from "./tls.js";
 import type { PrivateCa } from "./tls.js";
 
@@ -37,6 +38,18 @@ describe("a Cronicorn API behind a private CA", () => {
       expect(stand.requests.some((r) => r.path === "/api/jobs" && r.status === 200)).toBe(true);
     } finally {
       await server.close();
+    }
+  });
+
+  it("tunnels https through HTTPS_PROXY (CONNECT), still trusting the private CA", async () => {
+    const proxy = await startTinyproxy();
+    const server = await serverWith({ NODE_EXTRA_CA_CERTS: ca.caFile, HTTPS_PROXY: proxy.url });
+    try {
+      expect(valueOf<unknown[]>(await server.call("list_jobs"), "jobs")).toBeInstanceOf(Array);
+      expect(proxy.requests()).toContain(`CONNECT ${new URL(front.origin).host}`);
+    } finally {
+      await server.close();
+      await proxy.close();
     }
   });
 
