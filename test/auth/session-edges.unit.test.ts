@@ -12,6 +12,10 @@ import { redact } from "../../src/log.js";
 import type { Logger } from "../../src/log.js";
 import { MemoryStore, ORIGIN, countingRefresher, manualClock, passThroughLock, record } from "../helpers/session-parts.js";
 
+const unexpected = (): never => {
+  throw new Error("expected a rejection");
+};
+
 const SKEW = 60_000;
 const HOUR = 3_600_000;
 
@@ -188,7 +192,7 @@ describe("Session: what it logs", () => {
         throw new RefreshRejectedError("invalid_grant");
       },
     });
-    const error = await session.credential().catch((e: unknown) => e as Error);
+    const error = await session.credential().then(unexpected, (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(AuthRequiredError);
     expect(error.message).toBe("Your Cronicorn sign-in has ended (the server no longer accepts it). Call the `login` tool to sign in again.");
     expect(lines).toEqual(["warn The saved Cronicorn sign-in can no longer be refreshed (the server rejected it); a new sign-in is needed."]);

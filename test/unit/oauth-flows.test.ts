@@ -17,6 +17,10 @@ import { loadConfig } from "../../src/config.js";
 import type { Config } from "../../src/config.js";
 import { listenOnLoopback, stopServer } from "../stack/loopback.js";
 
+const unexpected = (): never => {
+  throw new Error("expected a rejection");
+};
+
 interface Hit {
   method: string;
   path: string;
@@ -172,7 +176,7 @@ describe("refresh", () => {
 
   it("a broken connection is named by its cause", async () => {
     tokenAnswer = "drop";
-    const error = await createRefresher()(pkceRecord()).catch((e: unknown) => e as Error);
+    const error = await createRefresher()(pkceRecord()).then(unexpected, (e: unknown) => e as Error);
     expect(error).not.toBeInstanceOf(RefreshRejectedError);
     expect(error.message).toMatch(/^the server could not be reached \((ECONNRESET|UND_ERR_SOCKET)\); check your network connection and proxy settings/);
     expect(error.cause).toBeDefined();
@@ -322,7 +326,7 @@ describe("choosing the flow", () => {
 
   it("pkce without PKCE metadata is refused with the fix", async () => {
     wellKnown = { oauth2: false, oidc: false };
-    const error = await startSignIn(configWith({ CRONICORN_AUTH_FLOW: "pkce" }), true).catch((e: unknown) => e as Error);
+    const error = await startSignIn(configWith({ CRONICORN_AUTH_FLOW: "pkce" }), true).then(unexpected, (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(SignInError);
     expect(error.message).toBe(
       `CRONICORN_AUTH_FLOW=pkce, but ${issuer} publishes no OAuth authorization server metadata with PKCE (S256). Set CRONICORN_ISSUER to your authorization server, or use CRONICORN_AUTH_FLOW=device.`,
