@@ -344,6 +344,49 @@ describe("error statuses, in the real API's shapes", () => {
   });
 });
 
+describe("edges of the answers", () => {
+  it("an empty Retry-After is no time at all", async () => {
+    answers = [json(429, {}, { "retry-after": "" })];
+    const error = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
+    expect(error.message).toBe("Cronicorn is rate-limiting requests (429). Try again in a little while.");
+  });
+
+  it("a body of only whitespace counts as empty, not as invalid JSON", async () => {
+    answers = [{ status: 200, headers: { "content-type": "application/json" }, body: "  \n " }];
+    await expect(client().request({ method: "GET", path: "/jobs", response: z.object({ id: z.string() }).optional() })).resolves.toBeUndefined();
+  });
+
+  it("a dropped POST under a job's endpoints (a long job id) points to list_endpoints; a path that only contains it does not", async () => {
+    answers = ["drop"];
+    const nested = await failure(client().request({ method: "POST", path: "/jobs/job-123/endpoints", body: {} }));
+    expect(nested.message).toContain("check with list_endpoints before retrying");
+    answers = ["drop"];
+    const other = await failure(client().request({ method: "POST", path: "/x/jobs/job-123/endpoints", body: {} }));
+    expect(other.message).toContain("check with list_jobs before retrying");
+    answers = ["drop"];
+    const inner = await failure(client().request({ method: "POST", path: "/jobs/endpoints/e", body: {} }));
+    expect(inner.message).toContain("check with list_jobs before retrying");
+  });
+
+  it("a text/plain reason needs text/plain at the start of the content type", async () => {
+    answers = [{ status: 402, headers: { "content-type": "application/x-text/plain" }, body: "not a reason" }];
+    const error = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
+    expect(error.message).toBe("Cronicorn refused POST /jobs (402).");
+  });
+
+  it("a deadline on a GET is not sent again", async () => {
+    let received = 0;
+    const silent = http.createServer(() => void (received += 1));
+    const url = `http://127.0.0.1:${await listenOnLoopback(silent)}/api`;
+    try {
+      await failure(client(fixed(bearer), url, 300).request({ method: "GET", path: "/jobs" }));
+      expect(received).toBe(1);
+    } finally {
+      await stopServer(silent);
+    }
+  });
+});
+
 describe("redirects", () => {
   it("are never followed, and name only the target's origin", async () => {
     answers = [{ status: 302, headers: { location: "https://elsewhere.example:8443/steal?x=1" } }];
