@@ -9,9 +9,9 @@ export default defineConfig({
   test: {
     include: ["test/unit/**/*.test.ts", "test/store/**/*.test.ts", "test/auth/**/*.unit.test.ts"],
     // Crash safety is proven by child processes, which never load a mutant: 30 spawns per mutant for nothing.
-    // keychain.test.ts likewise drives a real Secret Service through child processes, and hangs in
-    // Stryker's sandbox (Stryker overrides testNamePattern, so the file goes, stubs and all).
-    exclude: ["test/store/crash.test.ts", "test/store/keychain.test.ts"],
+    // The real-Secret-Service tests likewise drive gnome-keyring through child processes, and hang in
+    // Stryker's sandbox; they have their own file so the stub-backed keychain tests stay in.
+    exclude: ["test/store/crash.test.ts", "test/store/keychain-secret-service.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -1,0 +1,231 @@
+/**
+ * SignInCoordinator alone, in process: a started flow the test settles by hand, a recording UI and
+ * browser. Waits end on events (the result settling, an abort, a progress tick), never on a sleep.
+ */
+import { describe, expect, it } from "vitest";
+import { SignInError } from "../../src/auth/errors.js";
+import type { PendingAuthorization } from "../../src/auth/flows/pending.js";
+import { SignInCoordinator, instructions } from "../../src/auth/signin.js";
+import type { SignInDeps } from "../../src/auth/signin.js";
+import type { CredentialRecord } from "../../src/auth/store/types.js";
+import type { ElicitationAnswer, SignInUi } from "../../src/auth/ui.js";
+import type { Logger } from "../../src/log.js";
+import type { CallContext, SignInPrompt } from "../../src/tools/context.js";
+
+const PROMPT: SignInPrompt = { verificationUrl: "https://cronicorn.example/device/approve?user_code=ABCD", userCode: "ABCD", flow: "device", expiresAt: "2030-01-01T00:00:00.000Z" };
+const RECORD = { access_token: "signin-access-token" } as CredentialRecord;
+
+/** A started flow whose result the test settles. */
+function flow(prompt: SignInPrompt = PROMPT) {
+  let resolve!: (r: CredentialRecord) => void;
+  let reject!: (e: unknown) => void;
+  const result = new Promise<CredentialRecord>((res, rej) => ((resolve = res), (reject = rej)));
+  result.catch(() => undefined);
+  let cancelled = 0;
+  const auth: PendingAuthorization = { prompt, result, cancel: () => void (cancelled += 1) };
+  return { auth, resolve, reject, cancelled: () => cancelled };
+}
+
+function harness(options: { opened?: boolean; elicitation?: "accept" | "decline" | "fails" | "none"; noticesReachUser?: boolean; waitMs?: number; thenWhat?: string; progressEveryMs?: number } = {}) {
+  const flows: Array<ReturnType<typeof flow>> = [];
+  const events: string[] = [];
+  const adopted: CredentialRecord[] = [];
+  const logs: string[] = [];
+  const logger: Logger = { debug: (m) => logs.push(`debug ${m}`), info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) };
+  const elicitation = options.elicitation ?? "none";
+  const ui: SignInUi = {
+    supportsUrlElicitation: () => elicitation !== "none",
+    elicitUrl: async (id, url, message): Promise<ElicitationAnswer> => {
+      events.push(`elicit ${id} ${url} ${message}`);
+      if (elicitation === "fails") throw new Error("client went away");
+      return elicitation === "accept" ? "accept" : "decline";
+    },
+    completeElicitation: async (id) => void events.push(`complete ${id}`),
+    notify: (m) => void events.push(`notify ${m}`),
+    ...(options.noticesReachUser !== undefined ? { noticesReachUser: options.noticesReachUser } : {}),
+    stateChanged: () => void events.push("state"),
+  };
+  const deps: SignInDeps = {
+    start: async () => {
+      const f = flow();
+      flows.push(f);
+      return f.auth;
+    },
+    openBrowser: async (url) => {
+      events.push(`browser ${url}`);
+      return options.opened ?? false;
+    },
+    adopt: async (r) => void adopted.push(r),
+    ui,
+    waitMs: options.waitMs ?? 600_000,
+    logger,
+    ...(options.progressEveryMs !== undefined ? { progressEveryMs: options.progressEveryMs } : {}),
+    ...(options.thenWhat !== undefined ? { thenWhat: options.thenWhat } : {}),
+  };
+  return { coordinator: new SignInCoordinator(deps), flows, events, adopted, logs };
+}
+
+function call(onProgress?: (p: number, total: number | undefined, message: string) => void) {
+  const controller = new AbortController();
+  const context: CallContext = { signal: controller.signal, progress: async (p, t, m) => onProgress?.(p, t, m) };
+  return { context, abort: () => controller.abort() };
+}
+
+/** Resolves once `predicate` holds, checking after each turn of the event loop. */
+async function until(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const MESSAGE = "Sign in to Cronicorn: open https://cronicorn.example/device/approve?user_code=ABCD and confirm the code ABCD, then ask again. (The code is valid until 2030-01-01T00:00:00.000Z.)";
+
+describe("instructions", () => {
+  it("names the code and its validity for the device flow, only the page for the browser flow", () => {
+    expect(instructions(PROMPT)).toBe(MESSAGE);
+    expect(instructions({ verificationUrl: "https://x/authorize", flow: "pkce", expiresAt: "t" }, "then wait")).toBe("Sign in to Cronicorn: open https://x/authorize in your browser and approve access, then wait.");
+  });
+});
+
+describe("SignInCoordinator", () => {
+  it("answers at once with the link when nobody can see it here", async () => {
+    const h = harness();
+    const outcome = await h.coordinator.awaitSignIn(call().context);
+    expect(outcome).toEqual({ state: "pending", prompt: PROMPT, message: MESSAGE });
+    expect(h.events).toEqual([`browser ${PROMPT.verificationUrl}`, `notify ${MESSAGE}`, "state"]);
+    expect(h.coordinator.prompt).toEqual(PROMPT);
+  });
+
+  it("waits when a browser opened, says so, and adopts the approved record", async () => {
+    const h = harness({ opened: true, thenWhat: "then wait here" });
+    const waiting = h.coordinator.awaitSignIn(call().context);
+    await until(() => h.flows.length === 1 && h.events.some((e) => e.startsWith("notify")));
+    expect(h.events).toContain(`notify ${instructions(PROMPT, "then wait here")} (A browser window was opened for you.)`);
+    h.flows[0]!.resolve(RECORD);
+    expect(await waiting).toEqual({ state: "ready" });
+    expect(h.adopted).toEqual([RECORD]);
+    expect(h.logs).toEqual(["info Signed in to Cronicorn."]);
+    expect(h.coordinator.prompt).toBeUndefined();
+    expect(h.events.filter((e) => e === "state")).toHaveLength(2); // started, ended
+  });
+
+  it("waits when the terminal shows the notice", async () => {
+    const h = harness({ noticesReachUser: true });
+    const waiting = h.coordinator.awaitSignIn(call().context);
+    await until(() => h.flows.length === 1);
+    h.flows[0]!.resolve(RECORD);
+    expect(await waiting).toEqual({ state: "ready" });
+  });
+
+  it("waits when the client accepted the URL elicitation, and completes it after the sign-in", async () => {
+    const h = harness({ elicitation: "accept" });
+    const waiting = h.coordinator.awaitSignIn(call().context);
+    await until(() => h.events.some((e) => e.startsWith("elicit")));
+    h.flows[0]!.resolve(RECORD);
+    expect(await waiting).toEqual({ state: "ready" });
+    const id = h.events.find((e) => e.startsWith("elicit"))!.split(" ")[1];
+    expect(h.events.find((e) => e.startsWith("elicit"))).toBe(`elicit ${id} ${PROMPT.verificationUrl} ${MESSAGE}`);
+    expect(h.events).toContain(`complete ${id}`);
+  });
+
+  it("still asks the client to show the link when a browser opened", async () => {
+    const h = harness({ elicitation: "decline", opened: true });
+    const waiting = h.coordinator.awaitSignIn(call().context);
+    await until(() => h.events.some((e) => e.startsWith("elicit")));
+    h.flows[0]!.resolve(RECORD);
+    expect(await waiting).toEqual({ state: "ready" });
+    expect(h.events.some((e) => e.startsWith("complete"))).toBe(true);
+  });
+
+  it("a declined or failed elicitation answers with the link", async () => {
+    const declined = harness({ elicitation: "decline" });
+    expect((await declined.coordinator.awaitSignIn(call().context)).state).toBe("pending");
+    const failed = harness({ elicitation: "fails" });
+    expect((await failed.coordinator.awaitSignIn(call().context)).state).toBe("pending");
+    expect(failed.logs).toEqual(["debug URL elicitation not completed: client went away"]);
+  });
+
+  it("a denied sign-in is the call's error, is logged, and ends the pending sign-in", async () => {
+    const h = harness({ opened: true });
+    const waiting = h.coordinator.awaitSignIn(call().context);
+    await until(() => h.flows.length === 1);
+    h.flows[0]!.reject(new SignInError("denied in the browser"));
+    await expect(waiting).rejects.toThrow("denied in the browser");
+    expect(h.logs).toEqual(["warn denied in the browser"]);
+    await until(() => h.coordinator.prompt === undefined);
+    expect(h.adopted).toEqual([]);
+  });
+
+  it("a failure that is not an Error is logged as text", async () => {
+    const h = harness({ opened: true });
+    const waiting = h.coordinator.awaitSignIn(call().context);
+    await until(() => h.flows.length === 1);
+    h.flows[0]!.reject("plain failure");
+    await expect(waiting).rejects.toBe("plain failure");
+    expect(h.logs).toEqual(["warn plain failure"]);
+  });
+
+  it("answers with the link when the wait runs out, and the flow keeps going", async () => {
+    const h = harness({ opened: true, waitMs: 1 });
+    expect((await h.coordinator.awaitSignIn(call().context)).state).toBe("pending");
+    expect(h.flows[0]!.cancelled()).toBe(0);
+    h.flows[0]!.resolve(RECORD);
+    await until(() => h.adopted.length === 1);
+  });
+
+  it("answers with the link when the call is cancelled", async () => {
+    const h = harness({ opened: true, progressEveryMs: 1 });
+    // Aborted from the first progress tick, so the wait is surely listening. (A signal already aborted
+    // before the wait starts is not noticed: the call then waits the full waitMs — see the report.)
+    const c: ReturnType<typeof call> = call(() => c.abort());
+    expect((await h.coordinator.awaitSignIn(c.context)).state).toBe("pending");
+  });
+
+  it("reports progress while it waits", async () => {
+    const h = harness({ opened: true, progressEveryMs: 1, waitMs: 600_000 });
+    const ticks: Array<[number, number | undefined, string]> = [];
+    const waiting = h.coordinator.awaitSignIn(call((p, t, m) => ticks.push([p, t, m])).context);
+    await until(() => ticks.length >= 1);
+    h.flows[0]!.resolve(RECORD);
+    await waiting;
+    expect(ticks[0]![1]).toBe(600_000);
+    expect(ticks[0]![0]).toBeGreaterThanOrEqual(0);
+    expect(ticks[0]![2]).toBe(`Waiting for sign-in approval: ${MESSAGE} (A browser window was opened for you.)`);
+    const count = ticks.length;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ticks.length).toBe(count); // the ticker stopped with the wait
+  });
+
+  it("concurrent calls share one sign-in", async () => {
+    const h = harness();
+    const [a, b] = await Promise.all([h.coordinator.awaitSignIn(call().context), h.coordinator.awaitSignIn(call().context)]);
+    expect(h.flows).toHaveLength(1);
+    expect(a).toEqual(b);
+    expect((await h.coordinator.awaitSignIn(call().context)).state).toBe("pending");
+    expect(h.flows).toHaveLength(1);
+  });
+
+  it("cancel stops the pending sign-in; with none it does nothing", async () => {
+    const h = harness();
+    h.coordinator.cancel();
+    expect(h.events).toEqual([]);
+    await h.coordinator.awaitSignIn(call().context);
+    h.coordinator.cancel();
+    expect(h.flows[0]!.cancelled()).toBe(1);
+    expect(h.coordinator.prompt).toBeUndefined();
+    expect(h.events.filter((e) => e === "state")).toHaveLength(2);
+    await h.coordinator.awaitSignIn(call().context);
+    expect(h.flows).toHaveLength(2);
+  });
+
+  it("an old sign-in that ends later does not clear the new one", async () => {
+    const h = harness();
+    await h.coordinator.awaitSignIn(call().context);
+    h.coordinator.cancel();
+    await h.coordinator.awaitSignIn(call().context);
+    const states = h.events.filter((e) => e === "state").length;
+    h.flows[0]!.reject(new SignInError("The sign-in was cancelled."));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.coordinator.prompt).toBe(h.flows[1]!.auth.prompt);
+    expect(h.events.filter((e) => e === "state")).toHaveLength(states);
+  });
+});
