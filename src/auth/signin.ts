@@ -152,6 +152,8 @@ export class SignInCoordinator implements SignInGate {
           timer = setTimeout(() => resolve(false), this.deps.waitMs);
           onAbort = () => resolve(false);
           call.signal.addEventListener("abort", onAbort, { once: true });
+          // A call cancelled before the wait began (while the flow was starting) does not wait at all.
+          if (call.signal.aborted) resolve(false);
           ticker = setInterval(() => {
             void call.progress(Date.now() - started, this.deps.waitMs, `Waiting for sign-in approval: ${pending.message}`);
           }, every);

@@ -173,9 +173,16 @@ describe("SignInCoordinator", () => {
 
   it("answers with the link when the call is cancelled", async () => {
     const h = harness({ opened: true, progressEveryMs: 1 });
-    // Aborted from the first progress tick, so the wait is surely listening. (A signal already aborted
-    // before the wait starts is not noticed: the call then waits the full waitMs — see the report.)
+    // Aborted from the first progress tick, while the wait is listening.
     const c: ReturnType<typeof call> = call(() => c.abort());
+    expect((await h.coordinator.awaitSignIn(c.context)).state).toBe("pending");
+  });
+
+  it("answers at once for a call cancelled before the wait began", async () => {
+    // A wait far longer than the test's timeout: only noticing the earlier cancel lets this finish.
+    const h = harness({ opened: true, waitMs: 3_600_000 });
+    const c = call();
+    c.abort();
     expect((await h.coordinator.awaitSignIn(c.context)).state).toBe("pending");
   });
 
