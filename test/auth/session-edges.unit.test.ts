@@ -5,18 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { AuthRequiredError } from "../../src/api/errors.js";
-import { RefreshRejectedError, Session } from "../../src/auth/session.js";
-import type { SessionDeps } from "../../src/auth/session.js";
+import { RefreshRejectedError } from "../../src/auth/session.js";
 import type { CredentialRecord } from "../../src/auth/store/types.js";
 import { redact } from "../../src/log.js";
 import type { Logger } from "../../src/log.js";
-import { MemoryStore, ORIGIN, countingRefresher, manualClock, passThroughLock, record } from "../helpers/session-parts.js";
+import { MemoryStore, ORIGIN, SKEW_MS, countingRefresher, manualClock, record, sessionFor } from "../helpers/session-parts.js";
 
 const unexpected = (): never => {
   throw new Error("expected a rejection");
 };
 
-const SKEW = 60_000;
+const SKEW = SKEW_MS;
 const HOUR = 3_600_000;
 
 /** A MemoryStore that counts reads. */
@@ -39,20 +38,7 @@ function capturingLogger() {
   return { logger, lines };
 }
 
-function sessionWith(store: MemoryStore, overrides: Partial<SessionDeps> = {}) {
-  return new Session({
-    origin: ORIGIN,
-    apiKey: undefined,
-    refreshSkewMs: SKEW,
-    store: async () => store,
-    refresh: async () => {
-      throw new Error("no refresh expected");
-    },
-    withLock: passThroughLock,
-    logger: capturingLogger().logger,
-    ...overrides,
-  });
-}
+const sessionWith = sessionFor;
 
 describe("Session: reading the store", () => {
   it("reads the store once, then answers from memory", async () => {

@@ -5,28 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { AuthRequiredError, NetworkError } from "../../src/api/errors.js";
-import { RefreshRejectedError, Session } from "../../src/auth/session.js";
+import { RefreshRejectedError } from "../../src/auth/session.js";
 import type { SessionDeps } from "../../src/auth/session.js";
 import { silentLogger } from "../../src/log.js";
-import { MemoryStore, ORIGIN, countingRefresher, manualClock, passThroughLock, record } from "../helpers/session-parts.js";
+import { MemoryStore, ORIGIN, SKEW_MS, countingRefresher, manualClock, record, sessionFor } from "../helpers/session-parts.js";
 
-const SKEW = 60_000;
+const SKEW = SKEW_MS;
 const HOUR = 3_600_000;
 
 function sessionWith(overrides: Omit<Partial<SessionDeps>, "store"> & { store: MemoryStore }) {
   const { store, ...rest } = overrides;
-  return new Session({
-    origin: ORIGIN,
-    apiKey: undefined,
-    refreshSkewMs: SKEW,
-    store: async () => store,
-    refresh: async () => {
-      throw new Error("no refresh expected");
-    },
-    withLock: passThroughLock,
-    logger: silentLogger,
-    ...rest,
-  });
+  return sessionFor(store, rest);
 }
 
 describe("Session: refresh ahead of expiry (injected clock)", () => {

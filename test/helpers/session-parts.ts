@@ -2,7 +2,10 @@
  * In-memory parts for testing `Session` alone: a clock the test moves, a token store that is a Map,
  * and a refresher that counts its calls. No network, no disk, no sleeping.
  */
+import { Session } from "../../src/auth/session.js";
+import type { SessionDeps } from "../../src/auth/session.js";
 import type { CredentialRecord, TokenStore } from "../../src/auth/store/types.js";
+import { silentLogger } from "../../src/log.js";
 
 export const ORIGIN = "https://api.cronicorn.test";
 
@@ -86,3 +89,22 @@ export function countingRefresher(clock: ManualClock, ttlMs: number) {
 
 /** The cross-process lock replaced by a pass-through, so only the in-process single flight is left. */
 export const passThroughLock = <T>(fn: () => Promise<T>): Promise<T> => fn();
+
+/** The refresh skew of the sessions `sessionFor` builds. */
+export const SKEW_MS = 60_000;
+
+/** A `Session` over `store` with a pass-through lock and no refresh expected, unless `overrides` say otherwise. */
+export function sessionFor(store: MemoryStore, overrides: Partial<SessionDeps> = {}): Session {
+  return new Session({
+    origin: ORIGIN,
+    apiKey: undefined,
+    refreshSkewMs: SKEW_MS,
+    store: async () => store,
+    refresh: async () => {
+      throw new Error("no refresh expected");
+    },
+    withLock: passThroughLock,
+    logger: silentLogger,
+    ...overrides,
+  });
+}
