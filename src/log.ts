@@ -107,15 +107,16 @@ function walk(value: unknown, re: RegExp): unknown {
     return copy ?? value;
   }
   if (typeof value === "object" && value !== null) {
-    let changed = false;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
+    // Copied only once something changes: every tool result passes here, and most have nothing to mask.
+    const entries = Object.entries(value);
+    let out: Record<string, unknown> | null = null;
+    entries.forEach(([key, item], i) => {
       const safeKey = walk(key, re) as string;
       const next = walk(item, re);
-      if (safeKey !== key || next !== item) changed = true;
-      out[safeKey] = next;
-    }
-    return changed ? out : value;
+      if (!out && (safeKey !== key || next !== item)) out = Object.fromEntries(entries.slice(0, i));
+      if (out) out[safeKey] = next;
+    });
+    return out ?? value;
   }
   return value;
 }
