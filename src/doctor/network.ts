@@ -6,7 +6,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import tls from "node:tls";
-import { DeadlineError } from "../net/errors.js";
+import { DeadlineError, errorCode } from "../net/errors.js";
 import { send } from "../net/fetch.js";
 import type { Config } from "../config.js";
 import { check, messageOf, timed, type CheckResult } from "./types.js";
@@ -94,13 +94,6 @@ const CERT_CODES = new Set([
 
 const CA_FIX =
   "The certificate is not signed by a CA this Node.js trusts. If your network inspects TLS (a corporate proxy or antivirus), get its CA certificate and set NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the server's environment; otherwise check CRONICORN_API_URL.";
-
-function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string") return code;
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return cause ? errorCode(cause) : undefined;
-}
 
 function tlsFix(code: string | undefined): string {
   if (code && CERT_CODES.has(code)) return CA_FIX;

@@ -29,10 +29,8 @@ const TLS = /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|CERT_|HOSTN
 
 /** The first `code` along the error's cause chain. */
 export function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 6; depth++) {
-    if (typeof current === "object" && "code" in current && typeof current.code === "string") return current.code;
-    current = typeof current === "object" && "cause" in current ? current.cause : undefined;
+  for (const current of causes(error)) {
+    if (typeof current === "object" && current !== null && "code" in current && typeof current.code === "string") return current.code;
   }
   return undefined;
 }
