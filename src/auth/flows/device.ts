@@ -3,7 +3,7 @@
  * through openid-client (which honours `interval` and adds 5 s on `slow_down`).
  */
 import * as client from "openid-client";
-import { isLoopback } from "../../config.js";
+import { isSecureOrLoopback } from "../../config.js";
 import { registerSecret } from "../../log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { netFetch } from "../../net/fetch.js";
@@ -82,7 +82,7 @@ function isSafeBrowserUrl(uri: unknown): boolean {
   if (typeof uri !== "string") return false;
   try {
     const url = new URL(uri);
-    return url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url));
+    return isSecureOrLoopback(url);
   } catch {
     return false;
   }
