@@ -21,6 +21,11 @@ export interface Authorizer {
   unauthorized(rejected: Credential): Promise<Credential | null>;
 }
 
+/** How a credential travels: an API key as `x-api-key`, a session as a bearer token. */
+export function credentialHeaders(credential: Credential): Record<string, string> {
+  return credential.kind === "api-key" ? { "x-api-key": credential.value } : { authorization: `Bearer ${credential.value}` };
+}
+
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface RequestSpec<T> {
@@ -123,10 +128,8 @@ export class CronicornClient {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const headers: Record<string, string> = { accept: "application/json" };
-    if (credential.kind === "api-key") {
-      headers["x-api-key"] = credential.value;
-      this.noteKeyRequest();
-    } else headers.authorization = `Bearer ${credential.value}`;
+    Object.assign(headers, credentialHeaders(credential));
+    if (credential.kind === "api-key") this.noteKeyRequest();
     // Cronicorn's CSRF guard refuses (403) any non-GET request without a JSON content type, body or not.
     if (spec.method !== "GET") headers["content-type"] = "application/json";
 

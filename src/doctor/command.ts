@@ -4,7 +4,8 @@
  */
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig, type ConfigOverrides } from "../config.js";
-import type { Credential } from "../api/client.js";
+import { credentialHeaders, type Credential } from "../api/client.js";
+import { send } from "../net/fetch.js";
 import { whoAmI } from "../auth/whoami.js";
 import { checkNodeOnPath, checkNodeVersion } from "./node.js";
 import { checkNetwork } from "./network.js";
@@ -17,12 +18,11 @@ import { check, type CheckResult } from "./types.js";
  * authenticated read: better-auth's get-session answers 200 null to an unknown token, not 401.
  */
 async function credentialAccepted(apiUrl: string, credential: Credential, timeoutMs: number): Promise<boolean | undefined> {
-  const headers: Record<string, string> = credential.kind === "api-key" ? { "x-api-key": credential.value } : { authorization: `Bearer ${credential.value}` };
   try {
-    const response = await fetch(`${apiUrl}/jobs?status=archived`, { headers, signal: AbortSignal.timeout(timeoutMs) });
-    await response.body?.cancel();
+    // The server's own transport: the credential never follows a redirect, the answer is capped.
+    const response = await send(`${apiUrl}/jobs?status=archived`, { method: "GET", headers: { accept: "application/json", ...credentialHeaders(credential) }, timeoutMs });
     if (response.status === 401) return false;
-    return response.ok ? true : undefined;
+    return response.status >= 200 && response.status < 300 ? true : undefined;
   } catch {
     return undefined;
   }
