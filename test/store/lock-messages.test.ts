@@ -1,7 +1,7 @@
 /** What the store folder's checks say: each file-system failure with its fix, and folders that cannot hold credentials. */
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkPrivateDir, ensurePrivateDir, errorCode, isProcessAlive, storeIoError, storeLockPath } from "../../src/auth/store/lock.js";
 import { StoreError } from "../../src/auth/store/types.js";
 import { captureLogger, removeTempDirs, tempDir } from "./fixtures/harness.js";
@@ -72,6 +72,47 @@ describe("checkPrivateDir / ensurePrivateDir", () => {
     expect(await checkPrivateDir(shared)).toBe(true);
   });
 
+  it("on Windows, or where the platform has no user ids, any folder is accepted (there is no mode to check)", async () => {
+    const dir = await tempDir();
+    const shared = path.join(dir, "shared");
+    await mkdir(shared);
+    await chmod(shared, 0o777);
+    const platform = Object.getOwnPropertyDescriptor(process, "platform")!;
+    try {
+      Object.defineProperty(process, "platform", { value: "win32" });
+      expect(await checkPrivateDir(shared)).toBe(true);
+    } finally {
+      Object.defineProperty(process, "platform", platform);
+    }
+    const getuid = vi.spyOn(process, "getuid").mockReturnValue(undefined as unknown as number);
+    try {
+      expect(await checkPrivateDir(shared)).toBe(true);
+    } finally {
+      getuid.mockRestore();
+    }
+    await expect(checkPrivateDir(shared)).rejects.toThrow("can be written by other users (mode 777)");
+  });
+
+  it("a folder of another user is refused, naming its owner and the fix", async () => {
+    const dir = await tempDir();
+    const getuid = vi.spyOn(process, "getuid").mockReturnValue(4321);
+    try {
+      await expect(checkPrivateDir(dir)).rejects.toThrow(
+        `${dir} belongs to another user (uid ${process.geteuid?.()}), so it cannot hold your credentials: set CRONICORN_CONFIG_DIR to a folder of your own, or make this one yours (sudo chown 4321 "${dir}").`,
+      );
+    } finally {
+      getuid.mockRestore();
+    }
+  });
+
+  it("a folder that cannot be inspected says so, with the cause", async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, "file");
+    await writeFile(file, "x");
+    await expect(checkPrivateDir(path.join(file, "below"))).rejects.toThrow(`Could not inspect the folder ${path.join(file, "below")} (ENOTDIR)`);
+    await expect(ensurePrivateDir(path.join(file, "below"))).rejects.toThrow(`Could not inspect the folder ${path.join(file, "below")} (ENOTDIR)`);
+  });
+
   it("ensurePrivateDir creates a missing folder 0700 and says so at debug level; an existing one quietly", async () => {
     const dir = await tempDir();
     const target = path.join(dir, "a", "b");
@@ -92,6 +133,29 @@ describe("helpers", () => {
     expect(isProcessAlive(0)).toBe(false);
     expect(isProcessAlive(-1)).toBe(false);
     expect(isProcessAlive(1.5)).toBe(false);
+  });
+
+  it("isProcessAlive: a process that exists but is not ours is alive (EPERM), any other failure is not", () => {
+    const kill = vi.spyOn(process, "kill");
+    try {
+      kill.mockImplementation(() => {
+        throw coded("EPERM");
+      });
+      expect(isProcessAlive(4242)).toBe(true);
+      kill.mockImplementation(() => {
+        throw coded("ESRCH");
+      });
+      expect(isProcessAlive(4242)).toBe(false);
+    } finally {
+      kill.mockRestore();
+    }
+  });
+
+  it("refresh locks are named refresh-<readable origin>-<hash>, readable part at most 60 characters", () => {
+    expect(storeLockPath("/d", "https://cronicorn.com")).toBe("/d/refresh-cronicorn.com-a8db313e.lock");
+    expect(storeLockPath("/d", "http://[::1]:8080")).toBe("/d/refresh-_1_8080-23f440d8.lock");
+    const long = `https://${"a".repeat(70)}.example`;
+    expect(storeLockPath("/d", long)).toBe(`/d/refresh-${"a".repeat(60)}-2a2a278d.lock`);
   });
 
   it("storeLockPath is per origin, inside the folder", () => {

@@ -21,7 +21,22 @@ export interface LockOptions {
   /** A lock its holder has not touched for this long is abandoned (default 10 s; proper-lockfile's minimum is 2 s). */
   staleMs?: number;
   logger?: Logger;
+  /** Time as the lock sees it (the wait, the backoff, an ownerless lock's grace); tests drive it without sleeping. */
+  clock?: LockClock;
 }
+
+export interface LockClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1): spreads the backoff so waiting processes do not retry in step. */
+  random(): number;
+}
+
+const realClock: LockClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
 
 const DEFAULT_STALE_MS = 10_000;
 const DEFAULT_REFRESH_WAIT_MS = 60_000;
@@ -175,14 +190,14 @@ async function readOwner(lockDir: string): Promise<Owner | null> {
 }
 
 /** True when the lock at `lockDir` is gone or was left by a process that no longer exists (and is now removed). */
-async function clearAbandoned(lockDir: string, logger: Logger): Promise<boolean> {
+async function clearAbandoned(lockDir: string, logger: Logger, clock: LockClock): Promise<boolean> {
   const owner = await readOwner(lockDir);
   if (owner) {
     if (owner.host !== os.hostname() || isProcessAlive(owner.pid)) return false;
   } else {
     const info = await stat(lockDir).catch(() => null);
     if (!info) return true;
-    if (Date.now() - info.mtimeMs < OWNERLESS_GRACE_MS) return false;
+    if (clock.now() - info.mtimeMs < OWNERLESS_GRACE_MS) return false;
   }
   // Rename first: only one of several waiters can move it, so only one removes it.
   const grave = graveOf(lockDir);
@@ -198,14 +213,13 @@ async function clearAbandoned(lockDir: string, logger: Logger): Promise<boolean>
 
 const formatDuration = (ms: number): string => (ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`);
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 type Release = () => Promise<void>;
 
 async function acquire(target: string, maxWaitMs: number, opts: LockOptions, logger: Logger): Promise<Release> {
   const { default: lockfile } = await import("proper-lockfile");
   const lockDir = `${target}.lock`;
-  const deadline = Date.now() + maxWaitMs;
+  const clock = opts.clock ?? realClock;
+  const deadline = clock.now() + maxWaitMs;
   let backoff = FIRST_BACKOFF_MS;
   for (;;) {
     try {
@@ -222,8 +236,8 @@ async function acquire(target: string, maxWaitMs: number, opts: LockOptions, log
     } catch (err) {
       if (errorCode(err) !== "ELOCKED") throw storeIoError("create the lock", lockDir, err);
     }
-    if (await clearAbandoned(lockDir, logger)) continue;
-    const left = deadline - Date.now();
+    if (await clearAbandoned(lockDir, logger, clock)) continue;
+    const left = deadline - clock.now();
     if (left <= 0) {
       const owner = await readOwner(lockDir);
       throw new StoreError(
@@ -231,7 +245,7 @@ async function acquire(target: string, maxWaitMs: number, opts: LockOptions, log
           `${owner ? ` (pid ${owner.pid} on ${owner.host})` : ""}. If no other cronicorn-mcp is running, delete ${lockDir} and try again.`,
       );
     }
-    await sleep(Math.min(left, backoff * (0.5 + Math.random())));
+    await clock.sleep(Math.min(left, backoff * (0.5 + clock.random())));
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   }
 }
