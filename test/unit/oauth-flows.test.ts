@@ -4,7 +4,7 @@
  * revocation, better-auth's sign-out). The test plays the browser for the loopback redirect.
  */
 import http from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startSignIn } from "../../src/auth/flows/choose.js";
 import { discoverAuthorizationServer, supportsPkce } from "../../src/auth/flows/discovery.js";
 import { startLoopbackAuthorization } from "../../src/auth/flows/loopback.js";
@@ -301,6 +301,15 @@ describe("the PKCE loopback flow (the test plays the browser)", () => {
 });
 
 describe("choosing the flow", () => {
+  // openid-client waits out the 5 s poll floor in setTimeout steps and sees a cancel only between
+  // them: these tests move that clock on instead of waiting (network I/O runs in real time).
+  beforeEach(() => void vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"], shouldAdvanceTime: true }));
+  afterEach(() => void vi.useRealTimers());
+  const settled = async (...results: Array<Promise<unknown>>) => {
+    await vi.advanceTimersByTimeAsync(5_000);
+    return Promise.allSettled(results);
+  };
+
   const configWith = (env: Record<string, string>): Config => {
     const result = loadConfig({ CRONICORN_API_URL: `${issuer}/api`, CRONICORN_ISSUER: issuer, ...env });
     if (!result.ok) throw new Error(result.problems.join("; "));
@@ -314,14 +323,14 @@ describe("choosing the flow", () => {
     expect(hits.filter((h) => h.path.startsWith("/.well-known"))).toHaveLength(0);
     expect(JSON.parse(hits.find((h) => h.path === "/api/auth/device/code")?.body ?? "{}")).toEqual({ client_id: "cronicorn-mcp", scope: "openid" });
     pending.cancel();
-    await pending.result.catch(() => undefined);
+    await settled(pending.result);
   });
 
   it("a configured scope is used", async () => {
     const pending = await startSignIn(configWith({ CRONICORN_AUTH_FLOW: "device", CRONICORN_SCOPE: "jobs" }), false);
     expect(JSON.parse(hits.find((h) => h.path === "/api/auth/device/code")?.body ?? "{}")).toMatchObject({ scope: "jobs" });
     pending.cancel();
-    await pending.result.catch(() => undefined);
+    await settled(pending.result);
   });
 
   it("pkce without PKCE metadata is refused with the fix", async () => {
@@ -353,7 +362,9 @@ describe("choosing the flow", () => {
     expect(pending.prompt.flow).toBe("device");
     // The metadata's endpoints: the server's own verification address, not Cronicorn's approval page.
     expect(pending.prompt.verificationUrl).toBe(`${issuer}/device`);
-    expect((await pending.result).issuer).toBe(issuer);
+    const [outcome] = await settled(pending.result);
+    expect(outcome).toMatchObject({ status: "fulfilled", value: { issuer } });
+    expect(hits.some((h) => h.path === "/device/token")).toBe(true);
   });
 
   it("auto, metadata without a device endpoint and no browser: Cronicorn's device endpoints and approval page", async () => {
@@ -364,6 +375,6 @@ describe("choosing the flow", () => {
     expect(again.prompt.verificationUrl).toBe("http://localhost:5173/device/approve?user_code=CODE1234");
     pending.cancel();
     again.cancel();
-    await Promise.allSettled([pending.result, again.result]);
+    await settled(pending.result, again.result);
   });
 });
