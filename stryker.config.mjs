@@ -3,7 +3,9 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
-  vitest: { configFile: "vitest.mutation.config.ts" },
+  // related: false — per-test coverage already picks the tests for each mutant; vitest's "related files"
+  // filter on top of it dropped tests that reach a file indirectly, reporting killable mutants as survived.
+  vitest: { configFile: "vitest.mutation.config.ts", related: false },
   plugins: ["@stryker-mutator/vitest-runner"],
   mutate: ["src/auth/**/*.ts", "src/api/**/*.ts", "src/tools/define.ts", "src/config.ts"],
   // Only what the in-process tests need is copied into the sandbox; node_modules is symlinked.

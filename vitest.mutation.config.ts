@@ -11,7 +11,8 @@ export default defineConfig({
     // Crash safety is proven by child processes, which never load a mutant: 30 spawns per mutant for nothing.
     // The real-Secret-Service tests likewise drive gnome-keyring through child processes, and hang in
     // Stryker's sandbox; they have their own file so the stub-backed keychain tests stay in.
-    exclude: ["test/store/crash.test.ts", "test/store/keychain-secret-service.test.ts"],
+    // install-links runs the built CLI (no dist/ in the sandbox) and covers src/install, which is not mutated.
+    exclude: ["test/store/crash.test.ts", "test/store/keychain-secret-service.test.ts", "test/unit/install-links.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
