@@ -1,12 +1,16 @@
 /**
  * `list_jobs` through the MCP server (stdio, SDK client) against the same request made directly with
- * fetch, interleaved call by call against one stand-in so both see the same server and machine.
+ * fetch, and against the thinnest SDK server making that request (sdk-floor-server.mjs): interleaved
+ * call by call against one stand-in, so all three see the same server and machine at the same time.
  */
+import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { percentile, since } from "./stats.js";
 
-export async function measureListJobs(entry: string, apiUrl: string, apiKey: string, calls: number) {
+const FLOOR_SERVER = path.join(import.meta.dirname, "sdk-floor-server.mjs");
+
+async function connect(entry: string, apiUrl: string, apiKey: string): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [entry],
@@ -15,8 +19,16 @@ export async function measureListJobs(entry: string, apiUrl: string, apiKey: str
   });
   const client = new Client({ name: "bench", version: "1" });
   await client.connect(transport);
+  return client;
+}
 
-  const viaMcp = async () => {
+const summary = (samples: number[]) => ({ p50: percentile(samples, 50), p99: percentile(samples, 99) });
+
+export async function measureListJobs(entry: string, apiUrl: string, apiKey: string, calls: number) {
+  const ours = await connect(entry, apiUrl, apiKey);
+  const floor = await connect(FLOOR_SERVER, apiUrl, apiKey);
+
+  const viaMcp = (client: Client) => async () => {
     const result = await client.callTool({ name: "list_jobs", arguments: {} });
     if (result.isError) throw new Error(`list_jobs failed: ${JSON.stringify(result.content)}`);
   };
@@ -25,25 +37,25 @@ export async function measureListJobs(entry: string, apiUrl: string, apiKey: str
     if (!response.ok) throw new Error(`GET /jobs → ${response.status}`);
     await response.json();
   };
+  const paths = { mcp: viaMcp(ours), floor: viaMcp(floor), direct };
+  const samples: Record<keyof typeof paths, number[]> = { mcp: [], floor: [], direct: [] };
 
-  for (let i = 0; i < 20; i++) {
-    await viaMcp();
-    await direct();
-  }
-  const mcp: number[] = [];
-  const plain: number[] = [];
+  for (let i = 0; i < 30; i++) for (const run of Object.values(paths)) await run();
   for (let i = 0; i < calls; i++) {
-    let start = process.hrtime.bigint();
-    await viaMcp();
-    mcp.push(since(start));
-    start = process.hrtime.bigint();
-    await direct();
-    plain.push(since(start));
+    for (const [name, run] of Object.entries(paths) as Array<[keyof typeof paths, () => Promise<void>]>) {
+      const start = process.hrtime.bigint();
+      await run();
+      samples[name].push(since(start));
+    }
   }
-  await client.close();
+  await Promise.all([ours.close(), floor.close()]);
+  const p50 = (name: keyof typeof paths) => percentile(samples[name], 50);
   return {
-    mcp: { p50: percentile(mcp, 50), p99: percentile(mcp, 99) },
-    direct: { p50: percentile(plain, 50), p99: percentile(plain, 99) },
-    ratioP50: percentile(mcp, 50) / percentile(plain, 50),
+    mcp: summary(samples.mcp),
+    floor: summary(samples.floor),
+    direct: summary(samples.direct),
+    ratioP50: p50("mcp") / p50("direct"),
+    floorRatioP50: p50("floor") / p50("direct"),
+    overFloorP50: p50("mcp") / p50("floor"),
   };
 }

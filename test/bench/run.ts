@@ -63,7 +63,10 @@ async function main(): Promise<void> {
     const list = await measureListJobs(ENTRY, stand.apiUrl, stand.apiKey, 300);
     print("list_jobs via MCP p50 / p99 (300 calls, 5 jobs)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
     print("GET /jobs via fetch p50 / p99 (300 calls, 5 jobs)", `${ms(list.direct.p50)} / ${ms(list.direct.p99)}`);
+    print("list_jobs via the thinnest SDK server p50 / p99 (same calls)", `${ms(list.floor.p50)} / ${ms(list.floor.p99)}`);
     print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.3×)", ratio(list.ratioP50));
+    print("  the same ratio for the thinnest SDK server (stdio floor)", ratio(list.floorRatioP50));
+    print("  list_jobs p50 ratio MCP ÷ thinnest SDK server", ratio(list.overFloorP50));
     for (const [label, options] of [["default GC", ""], ["young generation 1 MB: garbage goes at once", "--max-semi-space-size=1"]] as const) {
       const rss = await measureRss(ENTRY, stand.apiUrl, stand.apiKey, options);
       print(`server RSS after N list_jobs calls (${label})`, rss.map((r) => `${r.calls}: ${(r.rssKiB / 1024).toFixed(1)} MiB`).join(", "));
