@@ -77,11 +77,11 @@ export class Session implements Authorizer {
     if (rejected.kind === "api-key") return null;
     // A concurrent call may already have replaced the token.
     if (this.record && this.record.access_token !== rejected.value) return bearer(this.record);
+    // Re-read: another process may have rotated the token, or signed out (then a sign-in is needed).
     const stored = await this.load();
     if (stored && stored.access_token !== rejected.value) return bearer(stored);
-    const record = stored ?? this.record;
-    if (!record?.refresh_token) return null;
-    const refreshed = await this.refreshOnce(record, rejected.value);
+    if (!stored?.refresh_token) return null;
+    const refreshed = await this.refreshOnce(stored, rejected.value);
     return bearer(refreshed);
   }
 
