@@ -63,7 +63,7 @@ const RETRYABLE_GET_STATUS = new Set([502, 503, 504]);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class CronicornClient {
-  /** When requests were sent with an API key (for the 401-after-a-burst hint). */
+  /** When requests were sent with an API key in the last minute (for the 401-after-a-burst hint). */
   private readonly keyRequests: number[] = [];
 
   constructor(private readonly options: ClientOptions) {}
@@ -140,13 +140,19 @@ export class CronicornClient {
   }
 
   private noteKeyRequest(): void {
-    const now = Date.now();
-    this.keyRequests.push(now);
-    while (this.keyRequests.length > 0 && (this.keyRequests[0] ?? now) < now - KEY_BURST_WINDOW_MS) this.keyRequests.shift();
+    this.keyRequests.push(Date.now());
+    this.recentKeyRequests();
+  }
+
+  /** How many requests went out with the key in the last minute; older ones are forgotten. */
+  private recentKeyRequests(): number {
+    const since = Date.now() - KEY_BURST_WINDOW_MS;
+    while ((this.keyRequests[0] ?? Infinity) < since) this.keyRequests.shift();
+    return this.keyRequests.length;
   }
 
   private apiKeyRejected(): AuthRequiredError {
-    const recent = this.keyRequests.filter((t) => t >= Date.now() - KEY_BURST_WINDOW_MS).length;
+    const recent = this.recentKeyRequests();
     if (recent >= KEY_BURST_THRESHOLD) {
       return new AuthRequiredError(
         `Cronicorn answered 401 to CRONICORN_API_KEY after ${recent} requests with it in the last minute. That is most likely Cronicorn's per-key rate limit (about 100 requests a minute), not a bad key: wait a minute and try again, with fewer calls.`,
@@ -288,8 +294,8 @@ function plainText(response: NetResponse, text: string): string | undefined {
   return trimmed.length > 500 ? `${trimmed.slice(0, 500)}…` : trimmed;
 }
 
+/** The parsed JSON, or undefined for an empty or unparsable text. */
 function parseJson(text: string): unknown {
-  if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -3,14 +3,16 @@
  * answers with the real API's error shapes (docs: real-api-notes.md, "Error shapes"). Messages are
  * compared in full: they are what the user (or the model) acts on.
  */
+import fs from "node:fs";
 import http from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import * as z from "zod";
 import { CronicornClient } from "../../src/api/client.js";
 import type { Authorizer, Credential } from "../../src/api/client.js";
 import { ApiError, AuthRequiredError, InvalidRequestError, NetworkError } from "../../src/api/errors.js";
 import { silentLogger } from "../../src/log.js";
 import { listenOnLoopback, stopServer } from "../stack/loopback.js";
+import { makePrivateCa, startHttpsFront } from "../net/tls.js";
 
 interface Seen {
   method: string;
@@ -617,5 +619,114 @@ describe("arguments that cannot be sent", () => {
       }),
     );
     expect(error.message).toBe("The arguments for PATCH /jobs/j cannot be sent as JSON (refused).");
+  });
+});
+
+describe("what the client logs at debug level", () => {
+  function logged() {
+    const lines: string[] = [];
+    const logger = { debug: (m: string) => lines.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
+    return { lines, client: new CronicornClient({ apiUrl: base, timeoutMs: 5000, authorizer: fixed(bearer), logger }) };
+  }
+
+  it("each exchange with its status and time, and each retry with its reason", async () => {
+    const { lines, client: c } = logged();
+    answers = [{ status: 429, headers: { "retry-after": "0" } }, "drop", json(200, {})];
+    await c.request({ method: "GET", path: "/jobs" });
+    answers = [{ status: 503 }, json(200, {})];
+    await c.request({ method: "GET", path: "/jobs" });
+    expect(lines.filter((l) => !l.includes(" → "))).toEqual(["GET /jobs: rate limited, retrying in 0 ms", "GET /jobs: connection lost, sending once more", "GET /jobs: 503, retrying once"]);
+    const exchanges = lines.filter((l) => l.includes(" → "));
+    expect(exchanges.map((l) => l.replace(/ in \d+ ms$/, ""))).toEqual(["GET /jobs → 429", "GET /jobs → 200", "GET /jobs → 503", "GET /jobs → 200"]);
+    for (const line of exchanges) expect(Number(/ in (\d+) ms$/.exec(line)?.[1])).toBeLessThan(5000);
+  });
+});
+
+describe("retries keep to their own statuses", () => {
+  it("a Retry-After on a 503 is not a rate limit: the GET is sent twice in all, not three times", async () => {
+    answers = [{ status: 503, headers: { "retry-after": "0" } }];
+    await failure(client().request({ method: "GET", path: "/jobs" }));
+    expect(seen).toHaveLength(2);
+  });
+
+  it("a Retry-After on a success changes nothing", async () => {
+    answers = [json(200, { ok: true }, { "retry-after": "0" })];
+    await client().request({ method: "GET", path: "/jobs" });
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe("the key's burst counts the last minute only", () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it("requests older than a minute no longer count", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const c = client(fixed(key));
+    answers = [json(200, {})];
+    for (let i = 0; i < 30; i++) await c.request({ method: "GET", path: "/jobs" });
+    vi.setSystemTime(Date.now() + 60_001);
+    for (let i = 0; i < 19; i++) await c.request({ method: "GET", path: "/jobs" });
+    answers = [text(401, "Unauthorized")];
+    // 30 old ones forgotten: the 20th recent request is far below the threshold.
+    expect((await failure(c.request({ method: "GET", path: "/jobs" }))).message).toMatch(/^Cronicorn rejected CRONICORN_API_KEY \(401\)/);
+  });
+
+  it("a request exactly a minute old still counts", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const c = client(fixed(key));
+    answers = [json(200, {})];
+    await c.request({ method: "GET", path: "/jobs" });
+    vi.setSystemTime(Date.now() + 60_000);
+    for (let i = 0; i < 48; i++) await c.request({ method: "GET", path: "/jobs" });
+    answers = [text(401, "Unauthorized")];
+    expect((await failure(c.request({ method: "GET", path: "/jobs" }))).message).toMatch(/^Cronicorn answered 401 to CRONICORN_API_KEY after 50 requests/);
+  });
+});
+
+describe("odd error bodies", () => {
+  it("a text/plain body of only whitespace is no reason", async () => {
+    answers = [text(400, "  \n ")];
+    expect((await failure(client().request({ method: "POST", path: "/jobs", body: {} }))).message).toBe(
+      "Cronicorn rejected the request: invalid request. Fix the named field(s) and try again.",
+    );
+  });
+
+  it("an error of null next to top-level issues: the issues are read", async () => {
+    answers = [json(400, { error: null, issues: [{ path: ["name"], message: "Required" }] })];
+    expect((await failure(client().request({ method: "POST", path: "/jobs", body: {} }))).message).toBe(
+      "Cronicorn rejected the request: name: Required. Fix the named field(s) and try again.",
+    );
+  });
+
+  it("an issue whose path is not a list, or whose message is not text, is read as far as it makes sense", async () => {
+    answers = [json(422, { error: { name: "ZodError", issues: [{ path: "name", message: "Too long" }, { path: ["cron"], message: 5 }] } })];
+    expect((await failure(client().request({ method: "POST", path: "/jobs", body: {} }))).message).toBe(
+      "Cronicorn rejected the request: Too long; cron: invalid. Fix the named field(s) and try again.",
+    );
+  });
+
+  it("names a nested field of an unexpected success body by its dotted path", async () => {
+    answers = [json(200, { job: { name: 5 } })];
+    const error = await failure(client().request({ method: "GET", path: "/jobs/j1", response: z.object({ job: z.object({ name: z.string() }) }) }));
+    expect(error.message).toMatch(/^Cronicorn returned an unexpected response for GET \/jobs\/j1 \(job\.name: /);
+  });
+});
+
+describe("TLS", () => {
+  it("an untrusted certificate names NODE_EXTRA_CA_CERTS", async () => {
+    const ca = makePrivateCa();
+    const front = await startHttpsFront(ca, base.replace(/\/api$/, ""));
+    try {
+      const url = `${front.origin}/api`;
+      const error = await failure(client(fixed(bearer), url).request({ method: "GET", path: "/jobs" }));
+      expect(error).toBeInstanceOf(NetworkError);
+      expect(error.message).toMatch(
+        new RegExp(`^Cronicorn at ${url.replace(/[.]/g, "\\.")} was not trusted: its TLS certificate is not trusted here \\([A-Z_]+\\)\\. If your network or server uses a private certificate authority, set NODE_EXTRA_CA_CERTS`),
+      );
+      expect(seen).toHaveLength(0);
+    } finally {
+      await front.close();
+      fs.rmSync(ca.dir, { recursive: true, force: true });
+    }
   });
 });
