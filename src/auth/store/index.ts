@@ -28,11 +28,13 @@ export interface OpenTokenStoreOptions {
   /** Tests inject the keychain backend (and the keytar of older versions); production loads them lazily on first use. */
   loadBackend?: () => Promise<KeytarLike>;
   loadLegacy?: () => Promise<KeytarLike>;
+  /** The OS whose keychain `describe()` names; this one unless a test names another. */
+  platform?: NodeJS.Platform;
 }
 
-function keychainName(): string {
-  if (process.platform === "darwin") return "OS keychain (macOS Keychain)";
-  if (process.platform === "win32") return "OS keychain (Windows Credential Manager)";
+function keychainName(platform: NodeJS.Platform): string {
+  if (platform === "darwin") return "OS keychain (macOS Keychain)";
+  if (platform === "win32") return "OS keychain (Windows Credential Manager)";
   return "OS keychain (Secret Service)";
 }
 
@@ -52,7 +54,7 @@ function describedAs(store: TokenStore, description: string): CredentialStore {
 }
 
 /** Auto mode with a working keychain: writes go there, the file is the safety net. */
-function keychainFirst(keychain: KeychainStore, file: FileStore, logger: Logger): CredentialStore {
+function keychainFirst(keychain: KeychainStore, keychainLabel: string, file: FileStore, logger: Logger): CredentialStore {
   const fileName = displayPath(file.path);
   const fellBack = (err: unknown, what: string): void => {
     if (!(err instanceof StoreError)) throw err;
@@ -61,7 +63,7 @@ function keychainFirst(keychain: KeychainStore, file: FileStore, logger: Logger)
 
   return {
     kind: "keychain",
-    describe: () => `${keychainName()}, then file ${fileName}`,
+    describe: () => `${keychainLabel}, then file ${fileName}`,
     async read(origin) {
       let stored: CredentialRecord | null;
       try {
@@ -101,15 +103,16 @@ function keychainFirst(keychain: KeychainStore, file: FileStore, logger: Logger)
 
 /** Decide the store once per process (gh-style precedence: the keychain when it works, else the file). */
 export async function openTokenStore(opts: OpenTokenStoreOptions): Promise<CredentialStore> {
-  const { mode, dir, timeoutMs, logger, loadBackend, loadLegacy } = opts;
+  const { mode, dir, timeoutMs, logger, loadBackend, loadLegacy, platform = process.platform } = opts;
   const file = createFileStore({ dir, logger });
   const fileDescription = `file ${displayPath(file.path)}`;
   if (mode === "file") return describedAs(file, fileDescription);
 
   const keychain = createKeychainStore({ timeoutMs, logger, ...(loadBackend ? { loadBackend } : {}), ...(loadLegacy ? { loadLegacy } : {}) });
+  const keychainLabel = keychainName(platform);
   if (mode === "keychain") {
     await keychain.probe();
-    return describedAs(keychain, keychainName());
+    return describedAs(keychain, keychainLabel);
   }
   try {
     await keychain.probe();
@@ -119,8 +122,8 @@ export async function openTokenStore(opts: OpenTokenStoreOptions): Promise<Crede
     logger.warn(`Credentials are kept in ${fileDescription}, readable only by you, because ${problem}. Set CRONICORN_TOKEN_STORE=file to skip the keychain.`);
     return describedAs(file, `${fileDescription} (OS keychain unavailable)`);
   }
-  logger.debug(`Credentials are kept in the ${keychainName()}.`);
-  return keychainFirst(keychain, file, logger);
+  logger.debug(`Credentials are kept in the ${keychainLabel}.`);
+  return keychainFirst(keychain, keychainLabel, file, logger);
 }
 
 export { StoreError } from "./types.js";

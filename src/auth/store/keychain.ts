@@ -68,9 +68,9 @@ function isKeytarLike(value: unknown): value is KeytarLike {
   );
 }
 
-/** keytar is CommonJS: its functions arrive on `default` (and, depending on the loader, also as named exports). */
-export async function loadKeytarModule(): Promise<KeychainBackend> {
-  const mod: unknown = await import("keytar");
+/** keytar is CommonJS: its functions arrive on `default` (and, depending on the loader, also as named exports). Tests hand in the module. */
+export async function loadKeytarModule(importModule: () => Promise<unknown> = () => import("keytar")): Promise<KeychainBackend> {
+  const mod = await importModule();
   const keytar = (mod as { default?: unknown }).default ?? mod;
   if (!isKeytarLike(keytar)) throw new Error("the keytar module does not have the expected functions");
   return { name: "keytar", getPassword: keytar.getPassword, setPassword: keytar.setPassword, deletePassword: keytar.deletePassword };
@@ -87,10 +87,10 @@ type AsyncEntryClass = new (service: string, account: string, options?: { linux?
 /**
  * @napi-rs/keyring through its AsyncEntry (the calls run off the main thread). On Linux it is pinned
  * to the Secret Service: its default falls back to the kernel keyring, which forgets everything at
- * reboot, where the private file would have kept the sign-in.
+ * reboot, where the private file would have kept the sign-in. Tests hand in the module.
  */
-export async function loadNapiKeyringModule(): Promise<KeychainBackend> {
-  const mod: unknown = await import("@napi-rs/keyring");
+export async function loadNapiKeyringModule(importModule: () => Promise<unknown> = () => import("@napi-rs/keyring")): Promise<KeychainBackend> {
+  const mod = await importModule();
   const AsyncEntry = ((mod as { default?: { AsyncEntry?: unknown } }).default?.AsyncEntry ?? (mod as { AsyncEntry?: unknown }).AsyncEntry) as AsyncEntryClass | undefined;
   if (typeof AsyncEntry !== "function") throw new Error("the @napi-rs/keyring module does not have AsyncEntry");
   // The constructor may already talk to D-Bus (and throw); inside an async function that becomes a rejection.
