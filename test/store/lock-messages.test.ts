@@ -1,5 +1,5 @@
 /** What the store folder's checks say: each file-system failure with its fix, and folders that cannot hold credentials. */
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { checkPrivateDir, ensurePrivateDir, errorCode, isProcessAlive, storeIoError, storeLockPath } from "../../src/auth/store/lock.js";
@@ -84,11 +84,12 @@ describe("checkPrivateDir / ensurePrivateDir", () => {
     } finally {
       Object.defineProperty(process, "platform", platform);
     }
-    const getuid = vi.spyOn(process, "getuid").mockReturnValue(undefined as unknown as number);
+    const getuid = Object.getOwnPropertyDescriptor(process, "getuid")!;
     try {
+      Object.defineProperty(process, "getuid", { value: undefined, configurable: true });
       expect(await checkPrivateDir(shared)).toBe(true);
     } finally {
-      getuid.mockRestore();
+      Object.defineProperty(process, "getuid", getuid);
     }
     await expect(checkPrivateDir(shared)).rejects.toThrow("can be written by other users (mode 777)");
   });
@@ -103,6 +104,13 @@ describe("checkPrivateDir / ensurePrivateDir", () => {
     } finally {
       getuid.mockRestore();
     }
+  });
+
+  it("a folder that cannot be created says so, with the cause", async () => {
+    const dir = await tempDir();
+    const dangling = path.join(dir, "link");
+    await symlink(path.join(dir, "nowhere"), dangling);
+    await expect(ensurePrivateDir(dangling)).rejects.toThrow(`Could not create the private folder ${dangling} (ENOENT): check the path and its permissions, or set CRONICORN_CONFIG_DIR to another folder.`);
   });
 
   it("a folder that cannot be inspected says so, with the cause", async () => {
