@@ -32,8 +32,9 @@ export function baseUrlProblem(name: string, raw: string): string | undefined {
   if (!isSecureOrLoopback(url)) return `${name} must use https (plain http is allowed only for 127.0.0.1/localhost)`;
   // A password here would be sent as Basic auth and shown in results; a query or fragment breaks every path built on it.
   if (url.username !== "" || url.password !== "") return `${name} must not contain a user name or password (user:password@): remove them`;
-  if (url.search !== "" || raw.includes("?")) return `${name} must not contain a query (?…): remove it`;
-  if (url.hash !== "" || raw.includes("#")) return `${name} must not contain a fragment (#…): remove it`;
+  // Tested on the text: a lone "?" or "#" leaves the parsed URL's search and hash empty.
+  if (raw.includes("?")) return `${name} must not contain a query (?…): remove it`;
+  if (raw.includes("#")) return `${name} must not contain a fragment (#…): remove it`;
   return undefined;
 }
 
@@ -53,7 +54,7 @@ const flag = z.pipe(
   z.string().check(
     z.trim(),
     z.toLowerCase(),
-    z.refine((v) => ["", "0", "1", "true", "false", "yes", "no"].includes(v), "must be 1/0, true/false or yes/no"),
+    z.refine((v) => ["0", "1", "true", "false", "yes", "no"].includes(v), "must be 1/0, true/false or yes/no"),
   ),
   z.transform((v) => ["1", "true", "yes"].includes(v)),
 );
@@ -149,8 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   }
   const e = parsed.data;
   const apiOrigin = new URL(e.CRONICORN_API_URL).origin;
-  // The web app is known when it was configured, or when the API is Cronicorn's own cloud.
-  const webKnown = raw.CRONICORN_WEB_URL !== undefined || apiOrigin === new URL(e.CRONICORN_WEB_URL).origin || apiOrigin === "https://cronicorn.com";
+  // The web app is known when it was configured, or when the API is on the default web app's origin
+  // (Cronicorn's own cloud).
+  const webKnown = raw.CRONICORN_WEB_URL !== undefined || apiOrigin === new URL(e.CRONICORN_WEB_URL).origin;
   return {
     ok: true,
     config: Object.freeze({

@@ -11,11 +11,13 @@ export function browserAvailable(env: NodeJS.ProcessEnv, noBrowser: boolean, pla
 
 export type Opener = (url: string) => Promise<boolean>;
 
+type OpenModule = { default: (url: string, options: { wait: boolean }) => Promise<{ on(event: "error", listener: () => void): unknown; unref(): void }> };
+
 /** Opens `url` with the `open` package (loaded only when needed); false when that failed. */
-export function createOpener(logger: Logger): Opener {
+export function createOpener(logger: Logger, loadOpen: () => Promise<OpenModule> = () => import("open")): Opener {
   return async (url) => {
     try {
-      const { default: open } = await import("open");
+      const { default: open } = await loadOpen();
       const child = await open(url, { wait: false });
       child.on("error", () => undefined);
       child.unref();

@@ -81,6 +81,8 @@ describe("loadConfig: values other than URLs", () => {
     for (const no of ["0", "false", "No", " NO "]) expect(configOf({ CRONICORN_NO_BROWSER: no }).noBrowser).toBe(false);
     expect(problemsOf({ CRONICORN_READ_ONLY: "maybe" })).toBe("CRONICORN_READ_ONLY: must be 1/0, true/false or yes/no");
     expect(configOf({ CRONICORN_READ_ONLY: "no" }).readOnly).toBe(false);
+    // Set but empty (as MCP clients' config forms often leave a variable) means off, not an error.
+    expect(configOf({ CRONICORN_READ_ONLY: "" }).readOnly).toBe(false);
   });
 
   it("takes the enumerated settings as given and rejects unknown ones", () => {

@@ -174,7 +174,20 @@ describe("defineTool", () => {
     expect(signal).toBeInstanceOf(AbortSignal);
     expect(signal?.aborted).toBe(false);
 
+    const errors: Error[] = [];
+    client.onerror = (error) => void errors.push(error);
     const result = await call(client); // no progress token: progress() is a no-op, not a failure
     expect(result.structuredContent).toEqual({ hello: { greeting: "done" } });
+    // Nothing reached the client: a progress notification without a token would be reported as unknown.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors).toEqual([]);
+  });
+
+  it("lists itself with the sign-in prompt as an alternative output", () => {
+    const listed = defineTool(spec(async () => ({ greeting: "hi" }))).listing();
+    expect(listed).toMatchObject({ name: "greet", title: "Greet", description: "Says hello." });
+    const output = listed.outputSchema as { properties: Record<string, { description?: string }> };
+    expect(Object.keys(output.properties)).toEqual(["hello", "signIn"]);
+    expect(output.properties.signIn?.description).toBe("Present instead of the result when the user must first approve a sign-in.");
   });
 });

@@ -51,6 +51,7 @@ describe("parseCredentialRecord", () => {
 describe("registerRecordSecrets", () => {
   it("ignores values that are not objects and fields that are not strings", () => {
     expect(() => registerRecordSecrets(null)).not.toThrow();
+    expect(() => registerRecordSecrets(undefined)).not.toThrow();
     expect(() => registerRecordSecrets("access_token")).not.toThrow();
     registerRecordSecrets({ access_token: 1234567890, refresh_token: ["registered-nothing"] });
     expect(redact("1234567890 registered-nothing")).toBe("1234567890 registered-nothing");

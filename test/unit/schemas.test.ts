@@ -25,6 +25,15 @@ describe("ids", () => {
     expect(JobId.safeParse("a~b").success).toBe(true);
     expect(messages(OpaqueId("deviceId", "d").safeParse(".."))).toEqual([': deviceId must be an id, not "." or ".."']);
   });
+
+  it("an id made at run time has every rule too (the module's own ids are made once, at load)", () => {
+    const deviceId = OpaqueId("deviceId", "From list_devices.");
+    expect(deviceId.parse("  dev_1 ")).toBe("dev_1");
+    expect(messages(deviceId.safeParse("  "))).toEqual([": deviceId must not be empty"]);
+    expect(messages(deviceId.safeParse("d".repeat(201)))).toEqual([": deviceId must be at most 200 characters"]);
+    expect(messages(deviceId.safeParse("a/b"))).toEqual([': deviceId must be an id: it cannot contain "/", "\\" or control characters']);
+    expect(deviceId.description).toBe("From list_devices.");
+  });
 });
 
 describe("CronExpression", () => {
