@@ -19,6 +19,14 @@ export class DeadlineError extends Error {
   }
 }
 
+/** An OAuth request to a plain-http address that is not this machine: refused before anything is sent. */
+export class PlainHttpRefusedError extends Error {
+  override readonly name = "PlainHttpRefusedError";
+  constructor(readonly origin: string) {
+    super(`plain http to ${origin} was refused: only https, or http to this machine, may carry a sign-in`);
+  }
+}
+
 export type FailureKind = "timeout" | "too-large" | "tls" | "unreachable" | "connection-lost" | "other";
 
 /** Codes of failures where the request never reached the server. */
@@ -59,6 +67,8 @@ export function failureKind(error: unknown): FailureKind {
 /** A short account of a network failure by its cause, for messages that wrap it; undefined for other errors. */
 export function describeNetworkFailure(error: unknown): string | undefined {
   const found = (type: abstract new (...args: never[]) => Error) => causes(error).find((e) => e instanceof type) as Error | undefined;
+  const refused = found(PlainHttpRefusedError);
+  if (refused) return refused.message;
   switch (failureKind(error)) {
     case "timeout":
       return found(DeadlineError)?.message;

@@ -5,7 +5,8 @@
  */
 import type { CustomFetch } from "openid-client";
 import { dispatcher, loadUndici } from "./dispatcher.js";
-import { DeadlineError, ResponseTooLargeError } from "./errors.js";
+import { isSecureOrLoopback } from "../config.js";
+import { DeadlineError, PlainHttpRefusedError, ResponseTooLargeError } from "./errors.js";
 
 /** Larger answers are refused: nothing this server asks for comes near it, and a hostile or broken
  *  server must not be able to exhaust memory (or build a tool result too large for the client). */
@@ -91,6 +92,10 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
  * like every other request, answered as a standard (global) Response that openid-client accepts.
  */
 export const netFetch: CustomFetch = async (url, options) => {
+  // openid-client's allowInsecureRequests is per configuration, granted because one address (the
+  // issuer, or the token endpoint) is this machine: every other address must earn plain http too.
+  const target = new URL(url);
+  if (!isSecureOrLoopback(target)) throw new PlainHttpRefusedError(target.origin);
   const response = await send(url, {
     method: options.method,
     headers: options.headers,
