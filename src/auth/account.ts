@@ -36,7 +36,10 @@ export function createAccountService(deps: AccountDeps): AccountService {
       // Past its local expiry is not the end: the session refreshes, or (Cronicorn) asks the server,
       // whose sessions slide. Whatever it learns is what status reports.
       await deps.session.credential().catch(() => undefined);
-      record = (await deps.session.current()) ?? record;
+      const after = await deps.session.current();
+      // The server refused the refresh and the saved sign-in was removed: signed out, whatever it said.
+      if (!after) return { ...base, signedIn: false, source: "none", problem: "Cronicorn refused to renew the saved sign-in, so it was removed." };
+      record = after;
     }
     const expired = record.expires_at <= now();
     const who = expired ? ({ state: "unknown" } as const) : await whoAmI(deps.apiUrl, { kind: "bearer", value: record.access_token }, deps.timeoutMs);
