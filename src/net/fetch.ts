@@ -37,8 +37,10 @@ export interface NetResponse {
 /** Rejects with DeadlineError, ResponseTooLargeError, or undici's error (whose `code` names the cause). */
 export async function send(url: URL | string, request: NetRequest): Promise<NetResponse> {
   const [{ request: undiciRequest }, agent] = await Promise.all([loadUndici(), dispatcher()]);
-  const deadline = AbortSignal.timeout(request.timeoutMs);
-  const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
+  // One timer per exchange, cleared at the end (AbortSignal.timeout's timer outlives the request).
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), request.timeoutMs);
+  const signal = request.signal ? AbortSignal.any([deadline.signal, request.signal]) : deadline.signal;
   const maxBytes = request.maxBytes ?? MAX_RESPONSE_BYTES;
   try {
     const response = await undiciRequest(url, {
@@ -61,9 +63,11 @@ export async function send(url: URL | string, request: NetRequest): Promise<NetR
       text: () => body.toString("utf8"),
     };
   } catch (error) {
-    if (deadline.aborted) throw new DeadlineError(request.timeoutMs);
+    if (deadline.signal.aborted) throw new DeadlineError(request.timeoutMs);
     if (request.signal?.aborted) throw request.signal.reason ?? error;
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
