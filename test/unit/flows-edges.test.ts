@@ -162,6 +162,13 @@ describe("the loopback redirect listener", () => {
   });
 });
 
+/** Starts a device sign-in that must fail; its SignInError's message. */
+async function deviceStartFailure(options: { apiUrl: string; endpoints?: { issuer: string; deviceAuthorization: string; token: string } }): Promise<string> {
+  const error = await startDeviceAuthorization({ clientId: "cronicorn-mcp", scope: "openid", approvalUrl: undefined, ...options }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(SignInError);
+  return (error as Error).message;
+}
+
 describe("plain http to another host is refused before anything is sent", () => {
   it("discovery does not ask an http issuer that is not this machine", async () => {
     expect(await discoverAuthorizationServer("http://cronicorn.example", "cronicorn-mcp")).toBeNull();
@@ -170,9 +177,7 @@ describe("plain http to another host is refused before anything is sent", () => 
 
   it("the device flow refuses plain-http endpoints on another host", async () => {
     const endpoints = { issuer: "http://cronicorn.example", deviceAuthorization: "http://cronicorn.example/device/code", token: "http://cronicorn.example/token" };
-    const error = await startDeviceAuthorization({ apiUrl: issuer, clientId: "cronicorn-mcp", scope: "openid", approvalUrl: undefined, endpoints }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SignInError);
-    expect((error as Error).message).toBe(
+    expect(await deviceStartFailure({ apiUrl: issuer, endpoints })).toBe(
       "Could not start the Cronicorn sign-in at http://cronicorn.example/device/code (only requests to HTTPS are allowed). Check CRONICORN_API_URL and your connection, then try again.",
     );
     expect(proxied).toEqual([]);
@@ -180,9 +185,7 @@ describe("plain http to another host is refused before anything is sent", () => 
 
   it("the device flow refuses a plain-http device endpoint on another host even when its token endpoint is this machine", async () => {
     const endpoints = { issuer, deviceAuthorization: "http://cronicorn.example/device/code", token: `${issuer}/token` };
-    const error = await startDeviceAuthorization({ apiUrl: issuer, clientId: "cronicorn-mcp", scope: "openid", approvalUrl: undefined, endpoints }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SignInError);
-    expect((error as Error).message).toBe(
+    expect(await deviceStartFailure({ apiUrl: issuer, endpoints })).toBe(
       "Could not start the Cronicorn sign-in at http://cronicorn.example/device/code (plain http to http://cronicorn.example was refused: only https, or http to this machine, may carry a sign-in). Check CRONICORN_API_URL and your connection, then try again.",
     );
     expect(proxied).toEqual([]);
@@ -201,9 +204,7 @@ describe("plain http to another host is refused before anything is sent", () => 
 describe("a device start answer that is not a device authorization", () => {
   it("is named as an invalid response", async () => {
     deviceCodeAnswer = { user_code: "ABCD1234", verification_uri: `${issuer}/device`, expires_in: 300 };
-    const error = await startDeviceAuthorization({ apiUrl: `${issuer}/api`, clientId: "cronicorn-mcp", scope: "openid", approvalUrl: undefined }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SignInError);
-    expect((error as Error).message).toBe(
+    expect(await deviceStartFailure({ apiUrl: `${issuer}/api` })).toBe(
       `Could not start the Cronicorn sign-in at ${issuer}/api/auth/device/code (invalid response encountered). Check CRONICORN_API_URL and your connection, then try again.`,
     );
   });
