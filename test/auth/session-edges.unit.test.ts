@@ -8,8 +8,8 @@ import { AuthRequiredError } from "../../src/api/errors.js";
 import { RefreshRejectedError } from "../../src/auth/session.js";
 import type { CredentialRecord } from "../../src/auth/store/types.js";
 import { redact } from "../../src/log.js";
-import type { Logger } from "../../src/log.js";
 import { MemoryStore, ORIGIN, SKEW_MS, countingRefresher, manualClock, record, sessionFor } from "../helpers/session-parts.js";
+import { captureLogger } from "../store/fixtures/harness.js";
 
 const unexpected = (): never => {
   throw new Error("expected a rejection");
@@ -27,15 +27,10 @@ class CountingStore extends MemoryStore {
   }
 }
 
+/** A logger whose lines read "<level> <message>". */
 function capturingLogger() {
-  const lines: string[] = [];
-  const logger: Logger = {
-    debug: (m) => lines.push(`debug ${m}`),
-    info: (m) => lines.push(`info ${m}`),
-    warn: (m) => lines.push(`warn ${m}`),
-    error: (m) => lines.push(`error ${m}`),
-  };
-  return { logger, lines };
+  const logger = captureLogger();
+  return { logger, lines: () => logger.lines.map((l) => `${l.level} ${l.message}`) };
 }
 
 const sessionWith = sessionFor;
@@ -163,7 +158,7 @@ describe("Session: what it logs", () => {
     store.records.set(ORIGIN, record(clock.now(), SKEW / 2));
     const { logger, lines } = capturingLogger();
     await sessionWith(store, { now: clock.now, refresh: countingRefresher(clock, HOUR).refresh, logger }).credential();
-    expect(lines).toEqual(["debug Refreshed the Cronicorn access token."]);
+    expect(lines()).toEqual(["debug Refreshed the Cronicorn access token."]);
   });
 
   it("warns once when the refresh token is rejected, deletes the record, and asks for a sign-in", async () => {
@@ -181,7 +176,7 @@ describe("Session: what it logs", () => {
     const error = await session.credential().then(unexpected, (e: unknown) => e as Error);
     expect(error).toBeInstanceOf(AuthRequiredError);
     expect(error.message).toBe("Your Cronicorn sign-in has ended (the server no longer accepts it). Call the `login` tool to sign in again.");
-    expect(lines).toEqual(["warn The saved Cronicorn sign-in can no longer be refreshed (the server rejected it); a new sign-in is needed."]);
+    expect(lines()).toEqual(["warn The saved Cronicorn sign-in can no longer be refreshed (the server rejected it); a new sign-in is needed."]);
     expect(store.records.has(ORIGIN)).toBe(false);
     expect(await session.current()).toBeNull();
   });
@@ -208,7 +203,7 @@ describe("Session: what it logs", () => {
     const { logger, lines } = capturingLogger();
     const session = sessionWith(store, { now: clock.now, logger, checkSession: async () => ({ state: "alive", expiresAt: clock.now() + HOUR }) });
     expect((await session.credential()).value).toBe(device.access_token);
-    expect(lines).toEqual(["debug Cronicorn extended the session; saved its new expiry."]);
+    expect(lines()).toEqual(["debug Cronicorn extended the session; saved its new expiry."]);
     expect(store.records.get(ORIGIN)?.expires_at).toBe(clock.now() + HOUR);
   });
 });

@@ -9,6 +9,7 @@ import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdi
 import { SERVER_ENTRY, startServer, type ServerHandle } from "../helpers/mcp.js";
 import { refreshGrants, startPkceStack, startSignedInServer, waitPastExpiry, type PkceStack } from "../helpers/pkce-stack.js";
 import { storedRecord } from "../helpers/signin.js";
+import { until } from "../helpers/until.js";
 
 /** Resolves when the server process (through its tee) has exited. */
 function exitOf(server: ServerHandle): Promise<void> {
@@ -19,10 +20,6 @@ function exitOf(server: ServerHandle): Promise<void> {
       resolve();
     };
   });
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 25));
 }
 
 describe("graceful shutdown", () => {

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { withNamedLock, type LockClock } from "../../src/auth/store/lock.js";
 import { StoreError } from "../../src/auth/store/types.js";
 import { captureLogger, removeTempDirs, tempDir } from "./fixtures/harness.js";
+import { until } from "../helpers/until.js";
 
 afterEach(removeTempDirs);
 
@@ -230,6 +231,3 @@ describe("a lock lost while held", () => {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 25));
-}

@@ -1,6 +1,7 @@
 /** Whether a browser can be opened here: the decision that picks PKCE or the device flow. */
 import { describe, expect, it } from "vitest";
 import { browserAvailable, createOpener } from "../../src/auth/browser.js";
+import { captureLogger } from "../store/fixtures/harness.js";
 
 describe("browserAvailable", () => {
   it("says yes on a desktop: macOS, Windows, or Linux with X11 or Wayland", () => {
@@ -25,11 +26,6 @@ describe("browserAvailable", () => {
 });
 
 describe("createOpener", () => {
-  function logger() {
-    const lines: string[] = [];
-    return { lines, logger: { debug: (m: string) => lines.push(m), info: () => undefined, warn: () => undefined, error: () => undefined } };
-  }
-
   it("opens the URL without waiting for the browser, ignores the child's later errors, and lets the process exit without it", async () => {
     const calls: Array<{ url: string; options: { wait: boolean } }> = [];
     const events: string[] = [];
@@ -41,16 +37,16 @@ describe("createOpener", () => {
       },
       unref: () => void events.push("unref"),
     };
-    const { lines, logger: log } = logger();
+    const log = captureLogger();
     const open = createOpener(log, async () => ({ default: async (url, options) => (calls.push({ url, options }), child) }));
     expect(await open("https://cronicorn.com/device/approve?user_code=ABCD")).toBe(true);
     expect(calls).toEqual([{ url: "https://cronicorn.com/device/approve?user_code=ABCD", options: { wait: false } }]);
     expect(events).toEqual(["on error", "unref"]);
-    expect(lines).toEqual([]);
+    expect(log.lines).toEqual([]);
   });
 
   it("answers false, saying why at debug level, when the browser cannot be opened or the module cannot load", async () => {
-    const { lines, logger: log } = logger();
+    const log = captureLogger();
     const failing = createOpener(log, async () => ({
       default: async () => {
         throw new Error("spawn xdg-open ENOENT");
@@ -59,6 +55,9 @@ describe("createOpener", () => {
     expect(await failing("https://x.example")).toBe(false);
     const missing = createOpener(log, () => Promise.reject("no module"));
     expect(await missing("https://x.example")).toBe(false);
-    expect(lines).toEqual(["Could not open a browser: spawn xdg-open ENOENT", "Could not open a browser: no module"]);
+    expect(log.lines).toEqual([
+      { level: "debug", message: "Could not open a browser: spawn xdg-open ENOENT" },
+      { level: "debug", message: "Could not open a browser: no module" },
+    ]);
   });
 });

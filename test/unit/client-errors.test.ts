@@ -13,6 +13,7 @@ import { ApiError, AuthRequiredError, InvalidRequestError, NetworkError } from "
 import { silentLogger } from "../../src/log.js";
 import { listenOnLoopback, stopServer } from "../stack/loopback.js";
 import { makePrivateCa, startHttpsFront } from "../net/tls.js";
+import { captureLogger } from "../store/fixtures/harness.js";
 
 interface Seen {
   method: string;
@@ -623,18 +624,23 @@ describe("arguments that cannot be sent", () => {
 });
 
 describe("what the client logs at debug level", () => {
+  /** A client whose log lines are kept; all of them must be debug lines. */
   function logged() {
-    const lines: string[] = [];
-    const logger = { debug: (m: string) => lines.push(m), info: () => undefined, warn: () => undefined, error: () => undefined };
-    return { lines, client: new CronicornClient({ apiUrl: base, timeoutMs: 5000, authorizer: fixed(bearer), logger }) };
+    const logger = captureLogger();
+    const debugLines = () => {
+      expect(logger.lines.filter((l) => l.level !== "debug")).toEqual([]);
+      return logger.lines.map((l) => l.message);
+    };
+    return { debugLines, client: new CronicornClient({ apiUrl: base, timeoutMs: 5000, authorizer: fixed(bearer), logger }) };
   }
 
   it("each exchange with its status and time, and each retry with its reason", async () => {
-    const { lines, client: c } = logged();
+    const { debugLines, client: c } = logged();
     answers = [{ status: 429, headers: { "retry-after": "0" } }, "drop", json(200, {})];
     await c.request({ method: "GET", path: "/jobs" });
     answers = [{ status: 503 }, json(200, {})];
     await c.request({ method: "GET", path: "/jobs" });
+    const lines = debugLines();
     expect(lines.filter((l) => !l.includes(" → "))).toEqual(["GET /jobs: rate limited, retrying in 0 ms", "GET /jobs: connection lost, sending once more", "GET /jobs: 503, retrying once"]);
     const exchanges = lines.filter((l) => l.includes(" → "));
     expect(exchanges.map((l) => l.replace(/ in \d+ ms$/, ""))).toEqual(["GET /jobs → 429", "GET /jobs → 200", "GET /jobs → 503", "GET /jobs → 200"]);
