@@ -1,6 +1,47 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * The layers of src/, lowest first. A module may import its own layer and the ones below it, never one
+ * above: core ← net ← config ← auth ← api ← tools ← mcp ← terminal (runtime.ts and cli.ts, at the
+ * root, compose them). The message names the rule a reader needs to fix the import.
+ */
+const LAYERS = ["core", "net", "config", "auth", "api", "tools", "mcp", "terminal"];
+const above = (layer) => LAYERS.slice(LAYERS.indexOf(layer) + 1);
+const layerRules = LAYERS.map((layer) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            group: [...above(layer).map((up) => `**/${up}/**`), "**/runtime.js", "**/cli.js"],
+            message: `src/${layer} may import only its own layer and the ones below it (core ← net ← config ← auth ← api ← tools ← mcp ← terminal): depend downwards, or move the shared piece down.`,
+          },
+          ...(layer === "tools"
+            ? [
+                {
+                  group: ["**/auth/store/**", "**/auth/flows/**", "**/auth/session.js", "**/auth/signin.js", "**/net/**"],
+                  message:
+                    "Tools reach Cronicorn only through the API client (src/api/client.ts) and sign-in only through the gate in their context: never a store, a flow, the session or the network layer.",
+                },
+              ]
+            : []),
+          ...(layer === "api"
+            ? [
+                {
+                  group: ["**/auth/store/**", "**/auth/flows/**", "**/auth/session.js", "**/auth/signin.js"],
+                  message: "The API client sees credentials only through the Authorizer seam (src/auth/credential.ts).",
+                },
+              ]
+            : []),
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", ".stryker-tmp/**", "reports/**", ".bench/**"] },
   js.configs.recommended,
@@ -16,7 +57,7 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/cli.ts"],
     rules: {
-      // stdout carries JSON-RPC: diagnostics go through src/log.ts to stderr.
+      // stdout carries JSON-RPC: diagnostics go through src/core/log.ts to stderr.
       "no-console": "error",
     },
   },
@@ -32,6 +73,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...layerRules,
   {
     files: ["bin/**/*.js", "test/**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },

@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 import pkg from "./package.json" with { type: "json" };
 import { leaveOut } from "./src/build/leave-out.js";
-import { writeStaticAnswers } from "./src/build/static-answers.js";
+import { writeStaticAnswers } from "./src/build/generate-answers.js";
 
 // One ESM bundle for fast cold start: the MCP SDK, zod and openid-client are bundled (resolving
 // hundreds of files in node_modules at every start costs more than the server's own work), and

@@ -2,15 +2,11 @@
  * argv → command. With no command (how MCP clients start it) the server speaks MCP on stdio and
  * nothing else may write to stdout. `login`, `logout` and `status` are for a person at a terminal.
  */
-import type { Readable } from "node:stream";
 import pkg from "../package.json" with { type: "json" };
-import { loadConfig } from "./config.js";
-import type { Config, ConfigOverrides } from "./config.js";
-import { serveFront } from "./front.js";
-import { installShutdown } from "./lifecycle.js";
-import { createLogger } from "./log.js";
-import { readStaticAnswers } from "./static-answers.js";
-import { selectTools } from "./tools/select.js";
+import { loadConfig } from "./config/config.js";
+import type { ConfigOverrides } from "./config/config.js";
+// Static: serving MCP is the hot path (every client start); the terminal commands load on demand.
+import { serve } from "./mcp/serve.js";
 
 const HELP = `cronicorn-mcp ${pkg.version} — MCP server for Cronicorn, the adaptive HTTP job scheduler
 
@@ -54,83 +50,6 @@ export function parseArgs(argv: string[]): Parsed | string {
   return parsed;
 }
 
-async function serve(overrides: ConfigOverrides): Promise<void> {
-  const config = loadConfig(process.env, overrides);
-  const logger = createLogger(config.ok ? config.config.logLevel : "info");
-  if (!config.ok) logger.error(`Configuration problem: ${config.problems.join("; ")}. Every tool call will report it until it is fixed.`);
-  // Every way out (stdin closed, signals, a transport fault) first finishes saving credentials.
-  const shutdown = installShutdown({ logger });
-
-  const answers = readStaticAnswers(pkg.version);
-  const tools = answers ? selectTools(answers.tools, config) : undefined;
-  // The MCP SDK, zod and the tools load here: at the first message the start-up answers do not cover.
-  const startServer = async (input?: Readable) => {
-    const { connectServer } = await import("./server.js");
-    await connectServer(
-      {
-        version: pkg.version,
-        config,
-        logger,
-        loadRuntime: async (ui) => {
-          if (!config.ok) throw new Error("unreachable: tools report configuration problems before loading the runtime");
-          return (await import("./runtime.js")).loadRuntime(config.config, logger, ui);
-        },
-        ...(tools ? { toolsList: tools.map((t) => t.tool) } : {}),
-      },
-      input,
-      (transport) => shutdown.watch(transport),
-    );
-  };
-  // Without generated answers (running from source), the SDK server answers everything.
-  if (!answers || !tools) return startServer();
-  serveFront({
-    input: process.stdin,
-    output: process.stdout,
-    answers,
-    tools,
-    handOff: (input) => {
-      startServer(input).catch((error: unknown) => {
-        logger.error(`Could not start the MCP server: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      });
-    },
-  });
-}
-
-/** The terminal commands share the server's auth code; the "UI" is this terminal. */
-async function terminal(command: "login" | "logout" | "status", config: Config, force: boolean, json: boolean): Promise<number> {
-  const { createAuthParts } = await import("./runtime.js");
-  const { describeStatus } = await import("./tools/auth.js");
-  // At a terminal the command's own output says what happened; the logger adds only errors (or debug on request).
-  const logger = createLogger(config.logLevel === "debug" ? "debug" : "error");
-  // A terminal prints the link where the user reads it, so `login` waits for the approval.
-  const ui = {
-    supportsUrlElicitation: () => false,
-    elicitUrl: async () => "cancel" as const,
-    completeElicitation: async () => {},
-    notify: (m: string) => console.log(m),
-    noticesReachUser: true,
-  };
-  const { runtime } = createAuthParts(config, logger, ui, { waitMs: config.signInTimeoutMs, thenWhat: "and this command continues by itself" });
-  const call = { signal: new AbortController().signal, progress: async () => {} };
-  if (command === "status") {
-    const status = await runtime.account.status();
-    console.log(json ? JSON.stringify(status, null, 2) : describeStatus(status, "terminal"));
-    return status.signedIn ? 0 : 1;
-  }
-  if (command === "logout") {
-    console.log((await runtime.account.logout()).message);
-    return 0;
-  }
-  const outcome = await runtime.account.login(call, force);
-  if (outcome.state === "pending") {
-    console.log("The sign-in was not approved in time. Run `cronicorn-mcp login` again.");
-    return 1;
-  }
-  console.log(describeStatus(outcome.status ?? (await runtime.account.status()), "terminal"));
-  return 0;
-}
-
 async function main(): Promise<void> {
   const parsed = parseArgs(process.argv.slice(2));
   if (typeof parsed === "string") {
@@ -141,9 +60,9 @@ async function main(): Promise<void> {
   if (parsed.command === "help") return void console.log(HELP);
   if (parsed.command === "version") return void console.log(pkg.version);
   if (parsed.command === "serve") return serve(parsed.overrides);
-  if (parsed.command === "install-links") return void console.log((await import("./install/links.js")).installLinksText());
+  if (parsed.command === "install-links") return void console.log((await import("./terminal/install/links.js")).installLinksText());
   if (parsed.command === "doctor") {
-    const { output, exitCode } = await (await import("./doctor/command.js")).runDoctor(process.env, parsed.overrides, parsed.json);
+    const { output, exitCode } = await (await import("./terminal/doctor/command.js")).runDoctor(process.env, parsed.overrides, parsed.json);
     console.log(output);
     process.exitCode = exitCode;
     return;
@@ -156,7 +75,9 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    process.exitCode = await terminal(parsed.command, config.config, parsed.force, parsed.json);
+    process.exitCode = await (
+      await import("./terminal/commands.js")
+    ).runTerminalCommand(parsed.command, config.config, { force: parsed.force, json: parsed.json, print: (line) => console.log(line) });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exitCode = 1;

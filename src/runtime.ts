@@ -4,10 +4,10 @@
  * none of it (openid-client, keytar, open) slows down the MCP handshake.
  */
 import { CronicornClient } from "./api/client.js";
-import type { Config } from "./config.js";
-import type { Logger } from "./log.js";
+import type { Config } from "./config/config.js";
+import type { Logger } from "./core/log.js";
 import type { Runtime } from "./tools/context.js";
-import { createAccountService } from "./auth/account.js";
+import { createAccountService } from "./auth/account-service.js";
 import { browserAvailable, createOpener } from "./auth/browser.js";
 import { startSignIn } from "./auth/flows/choose.js";
 import { createRefresher } from "./auth/flows/refresh.js";

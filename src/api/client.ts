@@ -5,26 +5,15 @@
  * Which credential to send, and what to do after a 401, is the Authorizer's business (src/auth).
  */
 import type * as z from "zod";
-import { ApiError, AuthRequiredError, InvalidRequestError, NetworkError } from "./errors.js";
+import { ApiError, InvalidRequestError } from "./errors.js";
 import { listToolHint } from "./hints.js";
-import type { Logger } from "../log.js";
+import type { Logger } from "../core/log.js";
+import { credentialHeaders, type Authorizer, type Credential } from "../auth/credential.js";
 import { errorCode, failureKind, tlsAdvice } from "../net/errors.js";
 import { MAX_RESPONSE_BYTES, send } from "../net/fetch.js";
 import type { NetResponse } from "../net/fetch.js";
-
-export type Credential = { kind: "api-key"; value: string } | { kind: "bearer"; value: string };
-
-/** The seam to sign-in and refresh: "give me a valid credential" and "this one got a 401". */
-export interface Authorizer {
-  credential(): Promise<Credential>;
-  /** The API rejected `rejected` with 401: return a different credential to retry once with, or null to give up. */
-  unauthorized(rejected: Credential): Promise<Credential | null>;
-}
-
-/** How a credential travels: an API key as `x-api-key`, a session as a bearer token. */
-export function credentialHeaders(credential: Credential): Record<string, string> {
-  return credential.kind === "api-key" ? { "x-api-key": credential.value } : { authorization: `Bearer ${credential.value}` };
-}
+import { AuthRequiredError } from "../auth/errors.js";
+import { NetworkError } from "../net/errors.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -159,7 +148,10 @@ export class CronicornClient {
         false,
       );
     }
-    return new AuthRequiredError("Cronicorn rejected CRONICORN_API_KEY (401). Check the key in the Cronicorn dashboard (Settings → API keys) and update your MCP client's config.", false);
+    return new AuthRequiredError(
+      "Cronicorn rejected CRONICORN_API_KEY (401). Check the key in the Cronicorn dashboard (Settings → API keys) and update your MCP client's config.",
+      false,
+    );
   }
 
   private redirectError(spec: RequestSpec<unknown>, response: NetResponse): NetworkError {
@@ -181,13 +173,20 @@ export class CronicornClient {
     if (!spec.response) return undefined as T;
     const json = parseJson(text);
     if (json === undefined && text.trim() !== "") {
-      throw new NetworkError(`Cronicorn returned a response that is not valid JSON for ${spec.method} ${spec.path} (status ${response.status}). This is usually temporary; try again.`);
+      throw new NetworkError(
+        `Cronicorn returned a response that is not valid JSON for ${spec.method} ${spec.path} (status ${response.status}). This is usually temporary; try again.`,
+      );
     }
     // An empty body (204) is parsed as `undefined`: schemas that allow it (optional) accept it.
     const parsed = spec.response.safeParse(json);
     if (!parsed.success) {
-      const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
-      throw new NetworkError(`Cronicorn returned an unexpected response for ${spec.method} ${spec.path} (${detail}). Is CRONICORN_API_URL pointing at a Cronicorn API?`);
+      const detail = parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
+        .join("; ");
+      throw new NetworkError(
+        `Cronicorn returned an unexpected response for ${spec.method} ${spec.path} (${detail}). Is CRONICORN_API_URL pointing at a Cronicorn API?`,
+      );
     }
     return parsed.data;
   }
@@ -207,7 +206,9 @@ export class CronicornClient {
           `Cronicorn did not answer ${what} within ${Math.round(this.options.timeoutMs / 1000)} s. It may be slow or unreachable.${maybeApplied || " Try again, or raise CRONICORN_TIMEOUT_MS."}`,
         );
       case "too-large":
-        return new NetworkError(`Cronicorn's answer to ${what} was larger than ${Math.round(MAX_RESPONSE_BYTES / 1024 / 1024)} MiB and was refused. Ask for less (a smaller limit or time range) and try again.`);
+        return new NetworkError(
+          `Cronicorn's answer to ${what} was larger than ${Math.round(MAX_RESPONSE_BYTES / 1024 / 1024)} MiB and was refused. Ask for less (a smaller limit or time range) and try again.`,
+        );
       case "tls":
         return new NetworkError(`Cronicorn at ${this.options.apiUrl} was not trusted: ${tlsAdvice(error)}.`);
       case "connection-lost":
@@ -232,7 +233,9 @@ function serialise(spec: RequestSpec<unknown>): string | undefined {
     if (error instanceof RangeError) {
       throw new InvalidRequestError(`The arguments for ${spec.method} ${spec.path} are too deeply nested to send. Flatten the nested values and try again.`);
     }
-    throw new InvalidRequestError(`The arguments for ${spec.method} ${spec.path} cannot be sent as JSON (${error instanceof Error ? error.message : String(error)}).`);
+    throw new InvalidRequestError(
+      `The arguments for ${spec.method} ${spec.path} cannot be sent as JSON (${error instanceof Error ? error.message : String(error)}).`,
+    );
   }
 }
 
@@ -257,7 +260,11 @@ function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unkno
   }
   if (status === 409) {
     if (spec.method === "POST" && spec.path === "/signing-keys") {
-      return new ApiError("Conflict: a signing key already exists for this account: use rotate_signing_key to replace it (get_signing_key shows the current one).", status, body);
+      return new ApiError(
+        "Conflict: a signing key already exists for this account: use rotate_signing_key to replace it (get_signing_key shows the current one).",
+        status,
+        body,
+      );
     }
     return new ApiError(`Conflict: ${reason ?? "the resource already exists or is in a conflicting state"}.`, status, body);
   }

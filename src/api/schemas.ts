@@ -39,7 +39,7 @@ export const CronExpression = z
   .refine((v) => {
     const fields = v.split(/\s+/);
     return fields.length === 5 && fields.every((f) => /^[\d*,\-/A-Za-z?LW#]+$/.test(f));
-  }, "must be a 5-field cron expression such as \"*/5 * * * *\" (minute hour day-of-month month day-of-week)")
+  }, 'must be a 5-field cron expression such as "*/5 * * * *" (minute hour day-of-month month day-of-week)')
   .describe('5-field cron, e.g. "*/5 * * * *".');
 
 const positiveMs = (what: string) => z.number().int(`${what} must be a whole number of milliseconds`).positive(`${what} must be greater than 0`);
@@ -61,11 +61,9 @@ export const endpointFields = {
     .string()
     .max(2000, "description must be at most 2000 characters")
     .optional()
-    .describe("Guidance for the AI planner, e.g. \"poll faster while the queue is long\"."),
+    .describe('Guidance for the AI planner, e.g. "poll faster while the queue is long".'),
   baselineCron: CronExpression.optional(),
-  baselineIntervalMs: positiveMs("baselineIntervalMs")
-    .optional()
-    .describe("Fixed interval, ms (300000 = 5 min)."),
+  baselineIntervalMs: positiveMs("baselineIntervalMs").optional().describe("Fixed interval, ms (300000 = 5 min)."),
   minIntervalMs: positiveMs("minIntervalMs").optional().describe("Floor for the planner and hints, ms."),
   maxIntervalMs: positiveMs("maxIntervalMs").optional().describe("Ceiling, ms (≥ minIntervalMs)."),
   url: z.string().trim().url("url must be a full URL such as https://example.com/health"),
@@ -91,7 +89,11 @@ export function checkEndpointRules(value: EndpointFieldValues, ctx: z.Refinement
   if (hasCron && hasInterval) {
     ctx.addIssue({ code: "custom", path: ["baselineIntervalMs"], message: "give either baselineCron or baselineIntervalMs, not both" });
   } else if (requireSchedule && !hasCron && !hasInterval) {
-    ctx.addIssue({ code: "custom", path: ["baselineCron"], message: "a schedule is required: give baselineCron (e.g. \"*/5 * * * *\") or baselineIntervalMs (e.g. 300000)" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["baselineCron"],
+      message: 'a schedule is required: give baselineCron (e.g. "*/5 * * * *") or baselineIntervalMs (e.g. 300000)',
+    });
   }
   if (value.minIntervalMs !== undefined && value.maxIntervalMs !== undefined && value.minIntervalMs > value.maxIntervalMs) {
     ctx.addIssue({ code: "custom", path: ["minIntervalMs"], message: "minIntervalMs must be less than or equal to maxIntervalMs" });

@@ -1,5 +1,5 @@
 /** Opening the user's browser, when there is one to open. */
-import type { Logger } from "../log.js";
+import type { Logger } from "../core/log.js";
 
 /** No browser here: told so, CI, an SSH session, or Linux without a display. */
 export function browserAvailable(env: NodeJS.ProcessEnv, noBrowser: boolean, platform: NodeJS.Platform = process.platform): boolean {

@@ -7,12 +7,14 @@
  * session's expiry forward when it is used, so near or past the local expiry we ask the server
  * (`checkSession`), store the expiry it answers, and ask for a sign-in only when it says the session is gone.
  */
-import type { Authorizer, Credential } from "../api/client.js";
-import { AuthRequiredError, NetworkError } from "../api/errors.js";
-import type { Logger } from "../log.js";
-import { holdExit } from "../lifecycle.js";
-import { registerSecret } from "../log.js";
+
+import type { Logger } from "../core/log.js";
+import { holdExit } from "../core/lifecycle.js";
+import { registerSecret } from "../core/log.js";
 import type { CredentialRecord, TokenStore } from "./store/types.js";
+import type { Authorizer, Credential } from "./credential.js";
+import { AuthRequiredError } from "./errors.js";
+import { NetworkError } from "../net/errors.js";
 
 /** The refresh token is dead (`invalid_grant`): only a new sign-in helps. */
 export class RefreshRejectedError extends Error {
@@ -150,7 +152,9 @@ export class Session implements Authorizer {
     const answer = check ? await check(record.access_token) : ({ state: "unknown" } as const);
     if (answer.state === "gone") {
       this.confirmed = null;
-      throw new AuthRequiredError("Your Cronicorn sign-in has ended (the server no longer accepts it). Call the `login` tool (or run `npx cronicorn-mcp login`) to sign in again.");
+      throw new AuthRequiredError(
+        "Your Cronicorn sign-in has ended (the server no longer accepts it). Call the `login` tool (or run `npx cronicorn-mcp login`) to sign in again.",
+      );
     }
     // Unknown (server unreachable, odd answer): use the token; a 401 on the real call still ends it.
     if (answer.state === "unknown") return record;
@@ -178,7 +182,12 @@ export class Session implements Authorizer {
       const store = await this.deps.store();
       // Another process may have rotated the token while we waited for the lock: use its result.
       const latest = await store.read(this.deps.origin);
-      if (latest && latest.access_token !== record.access_token && latest.access_token !== rejectedToken && !this.expiresWithin(latest, this.deps.refreshSkewMs)) {
+      if (
+        latest &&
+        latest.access_token !== record.access_token &&
+        latest.access_token !== rejectedToken &&
+        !this.expiresWithin(latest, this.deps.refreshSkewMs)
+      ) {
         registerSecret(latest.access_token);
         registerSecret(latest.refresh_token);
         this.record = latest;

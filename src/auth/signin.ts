@@ -6,11 +6,12 @@
  * polling in the background, so the next call succeeds without a new code.
  */
 import { randomUUID } from "node:crypto";
-import type { Logger } from "../log.js";
-import type { CallContext, SignInGate, SignInOutcome, SignInPrompt } from "../tools/context.js";
+import type { Logger } from "../core/log.js";
+
 import type { PendingAuthorization } from "./flows/pending.js";
 import type { CredentialRecord } from "./store/types.js";
 import type { SignInUi } from "./ui.js";
+import type { CallContext, SignInGate, SignInOutcome, SignInPrompt } from "./types.js";
 
 export interface SignInDeps {
   /** Choose a flow and start it. */

@@ -1,4 +1,4 @@
-/** How sign-in reaches the user through the MCP client, implemented by the server (src/server.ts). */
+/** How sign-in reaches the user through the MCP client, implemented by the server (src/mcp/server.ts). */
 export type ElicitationAnswer = "accept" | "decline" | "cancel";
 
 export interface SignInUi {

@@ -1,7 +1,8 @@
 /** Who a credential belongs to, from better-auth's get-session (Cronicorn's own sessions and API keys). */
 import * as z from "zod";
-import { credentialHeaders, type Credential } from "../api/client.js";
+
 import { send } from "../net/fetch.js";
+import { credentialHeaders, type Credential } from "./credential.js";
 
 const SessionResponse = z
   .looseObject({
@@ -26,7 +27,11 @@ function expiryOf(value: string | number | undefined): number | undefined {
 export async function whoAmI(apiUrl: string, credential: Credential, timeoutMs: number): Promise<WhoAmI> {
   try {
     // Through the shared dispatcher: capped, bounded, and never following a redirect with the credential.
-    const response = await send(`${apiUrl}/auth/get-session`, { method: "GET", headers: { accept: "application/json", ...credentialHeaders(credential) }, timeoutMs });
+    const response = await send(`${apiUrl}/auth/get-session`, {
+      method: "GET",
+      headers: { accept: "application/json", ...credentialHeaders(credential) },
+      timeoutMs,
+    });
     if (response.status === 401) return { state: "rejected" };
     if (response.status < 200 || response.status >= 300) return { state: "unknown" };
     const parsed = SessionResponse.safeParse(JSON.parse(response.text()));

@@ -3,6 +3,11 @@
  * reach"; an oversized or endless body, a deadline, or an untrusted certificate each say what happened.
  */
 
+/** Cronicorn could not be reached, did not answer in time, or answered with something unreadable. */
+export class NetworkError extends Error {
+  override readonly name = "NetworkError";
+}
+
 /** The response body passed MAX_RESPONSE_BYTES; it was cut off while streaming. */
 export class ResponseTooLargeError extends Error {
   override readonly name = "ResponseTooLargeError";

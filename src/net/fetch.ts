@@ -5,8 +5,9 @@
  */
 import type { CustomFetch } from "openid-client";
 import { dispatcher, loadUndici } from "./dispatcher.js";
-import { isSecureOrLoopback } from "../config.js";
+
 import { DeadlineError, PlainHttpRefusedError, ResponseTooLargeError } from "./errors.js";
+import { isSecureOrLoopback } from "../core/urls.js";
 
 /** Larger answers are refused: nothing this server asks for comes near it, and a hostile or broken
  *  server must not be able to exhaust memory (or build a tool result too large for the client). */

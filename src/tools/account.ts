@@ -35,9 +35,12 @@ export const accountTools = [
     name: "get_dashboard_stats",
     title: "Get dashboard stats",
     group: "account",
-    description:
-      "Overview of a period (default last 7 days): counts, success rate %, per-job health, runs by source. First call for \"how are my jobs doing?\"",
-    input: z.object({ ...period, source: z.string().trim().min(1).max(100).optional().describe("e.g. baseline-cron, ai-interval."), endpointLimit: z.number().int().min(1).max(100).optional().describe("Endpoints in the series (default 20).") }),
+    description: 'Overview of a period (default last 7 days): counts, success rate %, per-job health, runs by source. First call for "how are my jobs doing?"',
+    input: z.object({
+      ...period,
+      source: z.string().trim().min(1).max(100).optional().describe("e.g. baseline-cron, ai-interval."),
+      endpointLimit: z.number().int().min(1).max(100).optional().describe("Endpoints in the series (default 20)."),
+    }),
     output: { key: "stats", schema: DashboardStats },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: (query, { api }) => api.request({ method: "GET", path: "/dashboard/stats", query: withPeriod(query), response: DashboardStats }),
@@ -58,14 +61,14 @@ export const accountTools = [
     output: { key: "activity", schema: DashboardActivity },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: (query, { api }) => api.request({ method: "GET", path: "/dashboard/activity", query: withPeriod(query), response: DashboardActivity }),
-    summary: (a) => `${a.events.length} event(s) shown of ${a.total}: ${a.summary.runsCount} run(s), ${a.summary.sessionsCount} AI session(s), ${a.summary.successRate}% success.`,
+    summary: (a) =>
+      `${a.events.length} event(s) shown of ${a.total}: ${a.summary.runsCount} run(s), ${a.summary.sessionsCount} AI session(s), ${a.summary.successRate}% success.`,
   }),
   defineTool({
     name: "get_usage",
     title: "Get plan and usage",
     group: "account",
-    description:
-      "Plan and quotas with use (endpoints, runs, AI calls). Use when a limit refuses something.",
+    description: "Plan and quotas with use (endpoints, runs, AI calls). Use when a limit refuses something.",
     input: none,
     output: { key: "usage", schema: z.object({ plan: SubscriptionStatus, usage: Usage }) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -94,8 +97,7 @@ export const accountTools = [
     name: "create_signing_key",
     title: "Create signing key",
     group: "account",
-    description:
-      "Create the webhook signing key, returned once: the user must store it. Sign-up makes one, so usually use rotate_signing_key.",
+    description: "Create the webhook signing key, returned once: the user must store it. Sign-up makes one, so usually use rotate_signing_key.",
     input: none,
     output: { key: "signingKey", schema: SigningKeyCreated },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -106,12 +108,17 @@ export const accountTools = [
     name: "rotate_signing_key",
     title: "Rotate signing key",
     group: "account",
-    description:
-      "Replace the webhook signing key (returned once); targets using the old one fail until updated. Confirm first.",
+    description: "Replace the webhook signing key (returned once); targets using the old one fail until updated. Confirm first.",
     input: none,
     output: { key: "signingKey", schema: SigningKeyCreated },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
-    run: (_a, { api }) => api.request({ method: "POST", path: "/signing-keys/rotate", response: SigningKeyCreated, what: "signing key (create one first with create_signing_key)" }),
+    run: (_a, { api }) =>
+      api.request({
+        method: "POST",
+        path: "/signing-keys/rotate",
+        response: SigningKeyCreated,
+        what: "signing key (create one first with create_signing_key)",
+      }),
     summary: (k) => `Rotated the signing key; new prefix ${k.keyPrefix}. Store the raw key now; update your targets.`,
   }),
   defineTool({
@@ -133,7 +140,8 @@ export const accountTools = [
     input: z.object({ tokenId: OpaqueId("tokenId", "From list_devices.") }),
     output: { key: "result", schema: Success },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-    run: ({ tokenId }, { api }) => api.request({ method: "DELETE", path: `/devices/${encodeURIComponent(tokenId)}`, response: Success, what: `device ${tokenId}` }),
+    run: ({ tokenId }, { api }) =>
+      api.request({ method: "DELETE", path: `/devices/${encodeURIComponent(tokenId)}`, response: Success, what: `device ${tokenId}` }),
     summary: (_r, args) => `Revoked device session ${args.tokenId}.`,
   }),
 ];

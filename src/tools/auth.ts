@@ -1,7 +1,7 @@
 /** Sign-in, status and sign-out. These run without a credential and never show one. */
 import * as z from "zod";
 import { SignInPendingError, defineTool, SignInPromptSchema } from "./define.js";
-import type { AuthStatus } from "./context.js";
+import type { AuthStatus } from "../auth/types.js";
 
 const AuthStatusSchema = z.object({
   signedIn: z.boolean(),
@@ -31,14 +31,17 @@ const HOW_TO_FIX_KEY: Record<Audience, string> = {
 
 export function describeStatus(s: AuthStatus, audience: Audience = "mcp"): string {
   if (!s.signedIn) {
-    const pending = s.pendingSignIn ? ` A sign-in is waiting for approval at ${s.pendingSignIn.verificationUrl}${s.pendingSignIn.userCode ? ` (code ${s.pendingSignIn.userCode})` : ""}.` : "";
+    const pending = s.pendingSignIn
+      ? ` A sign-in is waiting for approval at ${s.pendingSignIn.verificationUrl}${s.pendingSignIn.userCode ? ` (code ${s.pendingSignIn.userCode})` : ""}.`
+      : "";
     const next = s.source === "api-key" ? HOW_TO_FIX_KEY[audience] : HOW_TO_SIGN_IN[audience];
     return `Not signed in to ${s.apiUrl}.${s.problem ? ` ${s.problem}` : ""}${pending} ${next}`;
   }
   const who = s.user?.email ?? s.user?.name ?? "an unknown user";
   const until = s.expiresAt ? `; token valid until ${s.expiresAt}${s.daysLeft !== undefined ? ` (${s.daysLeft} day(s) left)` : ""}` : "";
   const refresh = s.hasRefreshToken === undefined ? "" : s.hasRefreshToken ? "; refreshes automatically" : "; no refresh token (sign in again when it expires)";
-  if (s.source === "api-key") return `Signed in to ${s.apiUrl}${s.user ? ` as ${who}` : ""} with the API key from CRONICORN_API_KEY (no sign-in or saved credential is used).`;
+  if (s.source === "api-key")
+    return `Signed in to ${s.apiUrl}${s.user ? ` as ${who}` : ""} with the API key from CRONICORN_API_KEY (no sign-in or saved credential is used).`;
   return `Signed in to ${s.apiUrl} as ${who} via ${s.flow ?? s.source} (${s.store})${until}${refresh}.`;
 }
 
@@ -47,8 +50,7 @@ export const authTools = [
     name: "login",
     title: "Sign in",
     group: "auth",
-    description:
-      "Sign in (browser page, or a URL and code). Other tools sign in by themselves: call only to sign in or switch accounts (force).",
+    description: "Sign in (browser page, or a URL and code). Other tools sign in by themselves: call only to sign in or switch accounts (force).",
     input: z.object({ force: z.boolean().optional().describe("Sign in again, e.g. to switch accounts.") }),
     output: { key: "status", schema: AuthStatusSchema },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -76,10 +78,12 @@ export const authTools = [
     name: "logout",
     title: "Sign out",
     group: "auth",
-    description:
-      "Sign out: end the session on the server and delete the saved credential (CRONICORN_API_KEY is unaffected).",
+    description: "Sign out: end the session on the server and delete the saved credential (CRONICORN_API_KEY is unaffected).",
     input: z.object({}),
-    output: { key: "logout", schema: z.object({ revokedOnServer: z.union([z.boolean(), z.literal("not-applicable")]), deletedLocal: z.array(z.string()), message: z.string() }) },
+    output: {
+      key: "logout",
+      schema: z.object({ revokedOnServer: z.union([z.boolean(), z.literal("not-applicable")]), deletedLocal: z.array(z.string()), message: z.string() }),
+    },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     needsAuth: false,
     run: (_a, { account }) => account.logout(),

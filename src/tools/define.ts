@@ -8,10 +8,12 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { CallToolResult, ServerNotification, ServerRequest, Tool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import * as z from "zod";
-import { AuthRequiredError } from "../api/errors.js";
-import { redactDeep } from "../log.js";
-import type { CallContext, Runtime, SignInPrompt, ToolContext, ToolGroup } from "./context.js";
+
+import { redactDeep } from "../core/log.js";
+import type { Runtime, ToolContext, ToolGroup } from "./context.js";
 import { toolListing } from "./listing.js";
+import { AuthRequiredError } from "../auth/errors.js";
+import type { CallContext, SignInPrompt } from "../auth/types.js";
 
 export interface ToolSpec<In extends z.ZodObject, Out extends z.ZodType> {
   name: string;

@@ -8,8 +8,7 @@ const endpointPath = (jobId: string, endpointId?: string) =>
   `/jobs/${encodeURIComponent(jobId)}/endpoints${endpointId === undefined ? "" : `/${encodeURIComponent(endpointId)}`}`;
 
 /** The schedule in force: Cronicorn runs the cron when one is set, whatever interval is stored beside it. */
-const schedule = (e: EndpointT) =>
-  e.baselineCron ? `cron "${e.baselineCron}"` : e.baselineIntervalMs ? `every ${e.baselineIntervalMs} ms` : "no baseline";
+const schedule = (e: EndpointT) => (e.baselineCron ? `cron "${e.baselineCron}"` : e.baselineIntervalMs ? `every ${e.baselineIntervalMs} ms` : "no baseline");
 
 const updateFields = Object.fromEntries(Object.entries(endpointFields).map(([k, v]) => [k, v.optional()])) as {
   [K in keyof typeof endpointFields]: z.ZodOptional<(typeof endpointFields)[K]>;
@@ -35,8 +34,7 @@ export const endpointTools = [
     input: z.object({ jobId: JobId, ...endpointFields }).superRefine((v, ctx) => checkEndpointRules(v, ctx, true)),
     output: { key: "endpoint", schema: Endpoint },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-    run: ({ jobId, ...fields }, { api }) =>
-      api.request({ method: "POST", path: endpointPath(jobId), body: fields, response: Endpoint, what: `job ${jobId}` }),
+    run: ({ jobId, ...fields }, { api }) => api.request({ method: "POST", path: endpointPath(jobId), body: fields, response: Endpoint, what: `job ${jobId}` }),
     summary: (e) => `Added endpoint "${e.name}" (id ${e.id}): ${e.method ?? "GET"} ${e.url}, ${schedule(e)}; next run ${e.nextRunAt ?? "not scheduled"}.`,
   }),
   defineTool({
@@ -68,19 +66,23 @@ export const endpointTools = [
     name: "update_endpoint",
     title: "Update endpoint",
     group: "endpoints",
-    description:
-      "Change the given fields. A new baselineCron or baselineIntervalMs (not both) switches the schedule.",
-    input: z
-      .object({ jobId: JobId, endpointId: EndpointId, ...updateFields })
-      .superRefine((v, ctx) => {
-        checkEndpointRules(v, ctx, false);
-        const { jobId: _j, endpointId: _e, ...changes } = v;
-        if (Object.values(changes).every((x) => x === undefined)) ctx.addIssue({ code: "custom", path: ["name"], message: "give at least one field to change" });
-      }),
+    description: "Change the given fields. A new baselineCron or baselineIntervalMs (not both) switches the schedule.",
+    input: z.object({ jobId: JobId, endpointId: EndpointId, ...updateFields }).superRefine((v, ctx) => {
+      checkEndpointRules(v, ctx, false);
+      const { jobId: _j, endpointId: _e, ...changes } = v;
+      if (Object.values(changes).every((x) => x === undefined)) ctx.addIssue({ code: "custom", path: ["name"], message: "give at least one field to change" });
+    }),
     output: { key: "endpoint", schema: Endpoint },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: ({ jobId, endpointId, ...changes }, { api }) =>
-      api.request({ method: "PATCH", path: endpointPath(jobId, endpointId), body: switchingSchedule(changes), response: Endpoint, what: `endpoint ${endpointId} in job ${jobId}`, idempotent: true }),
+      api.request({
+        method: "PATCH",
+        path: endpointPath(jobId, endpointId),
+        body: switchingSchedule(changes),
+        response: Endpoint,
+        what: `endpoint ${endpointId} in job ${jobId}`,
+        idempotent: true,
+      }),
     summary: (e) => `Updated endpoint "${e.name}" (id ${e.id}): ${schedule(e)}.`,
   }),
   defineTool({
@@ -92,15 +94,20 @@ export const endpointTools = [
     output: { key: "endpoint", schema: Endpoint },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     run: ({ jobId, endpointId }, { api }) =>
-      api.request({ method: "POST", path: `${endpointPath(jobId, endpointId)}/archive`, response: Endpoint, what: `endpoint ${endpointId} in job ${jobId}`, idempotent: true }),
+      api.request({
+        method: "POST",
+        path: `${endpointPath(jobId, endpointId)}/archive`,
+        response: Endpoint,
+        what: `endpoint ${endpointId} in job ${jobId}`,
+        idempotent: true,
+      }),
     summary: (e) => `Archived endpoint "${e.name}" (id ${e.id}).`,
   }),
   defineTool({
     name: "delete_endpoint",
     title: "Delete endpoint",
     group: "endpoints",
-    description:
-      "Delete an endpoint and its run history for good. Confirm first; prefer archive_endpoint.",
+    description: "Delete an endpoint and its run history for good. Confirm first; prefer archive_endpoint.",
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "result", schema: z.object({ deleted: z.literal(true), endpointId: z.string() }) },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

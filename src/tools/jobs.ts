@@ -10,8 +10,7 @@ export const jobTools = [
     name: "create_job",
     title: "Create job",
     group: "jobs",
-    description:
-      "Create a job, the container of endpoints (scheduled HTTP requests); then add_endpoint.",
+    description: "Create a job, the container of endpoints (scheduled HTTP requests); then add_endpoint.",
     input: z.object(jobFields),
     output: { key: "job", schema: Job },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -33,8 +32,7 @@ export const jobTools = [
     name: "list_jobs",
     title: "List jobs",
     group: "jobs",
-    description:
-      "List jobs with endpoint counts; finds job ids.",
+    description: "List jobs with endpoint counts; finds job ids.",
     input: z.object({ status: JobStatus.optional() }),
     output: { key: "jobs", schema: z.array(JobWithCount) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -54,15 +52,15 @@ export const jobTools = [
       .refine((v) => v.name !== undefined || v.description !== undefined, { message: "give name and/or description to change", path: ["name"] }),
     output: { key: "job", schema: Job },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ jobId, ...changes }, { api }) => api.request({ method: "PATCH", path: jobPath(jobId), body: changes, response: Job, what: `job ${jobId}`, idempotent: true }),
+    run: ({ jobId, ...changes }, { api }) =>
+      api.request({ method: "PATCH", path: jobPath(jobId), body: changes, response: Job, what: `job ${jobId}`, idempotent: true }),
     summary: (job) => `Updated job "${job.name}" (id ${job.id}).`,
   }),
   defineTool({
     name: "archive_job",
     title: "Archive job",
     group: "jobs",
-    description:
-      "Archive (soft-delete) a job: its endpoints stop. Confirm first.",
+    description: "Archive (soft-delete) a job: its endpoints stop. Confirm first.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

@@ -20,7 +20,8 @@ export const runTools = [
     }),
     output: { key: "runs", schema: RunList },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ endpointId, ...query }, { api }) => api.request({ method: "GET", path: at(endpointId, "runs"), query, response: RunList, what: `endpoint ${endpointId}` }),
+    run: ({ endpointId, ...query }, { api }) =>
+      api.request({ method: "GET", path: at(endpointId, "runs"), query, response: RunList, what: `endpoint ${endpointId}` }),
     summary: (r) => `${r.runs.length} run(s) shown of ${r.total}${r.runs[0] ? `; latest ${r.runs[0].status} at ${r.runs[0].startedAt}` : ""}.`,
   }),
   defineTool({
@@ -32,37 +33,47 @@ export const runTools = [
     output: { key: "run", schema: RunDetails },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: ({ runId }, { api }) => api.request({ method: "GET", path: `/runs/${encodeURIComponent(runId)}`, response: RunDetails, what: `run ${runId}` }),
-    summary: (r) => `Run ${r.id}: ${r.status}${r.statusCode ? ` (HTTP ${r.statusCode})` : ""}${r.durationMs != null ? ` in ${r.durationMs} ms` : ""}${r.errorMessage ? ` — ${r.errorMessage}` : ""}.`,
+    summary: (r) =>
+      `Run ${r.id}: ${r.status}${r.statusCode ? ` (HTTP ${r.statusCode})` : ""}${r.durationMs != null ? ` in ${r.durationMs} ms` : ""}${r.errorMessage ? ` — ${r.errorMessage}` : ""}.`,
   }),
   defineTool({
     name: "get_endpoint_health",
     title: "Get endpoint health",
     group: "runs",
     description: "An endpoint's health over sinceHours (default 24): successes, failures, mean duration (ms), last run, failure streak.",
-    input: z.object({ endpointId: EndpointId, sinceHours: z.number().int("sinceHours must be a whole number of hours").positive().max(24 * 90).optional() }),
+    input: z.object({
+      endpointId: EndpointId,
+      sinceHours: z
+        .number()
+        .int("sinceHours must be a whole number of hours")
+        .positive()
+        .max(24 * 90)
+        .optional(),
+    }),
     output: { key: "health", schema: EndpointHealth },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ endpointId, sinceHours }, { api }) => api.request({ method: "GET", path: at(endpointId, "health"), query: { sinceHours }, response: EndpointHealth, what: `endpoint ${endpointId}` }),
-    summary: (h) => `${h.successCount} success(es), ${h.failureCount} failure(s), failure streak ${h.failureStreak}${h.lastRun ? `; last run ${h.lastRun.status} at ${h.lastRun.at}` : "; no runs yet"}.`,
+    run: ({ endpointId, sinceHours }, { api }) =>
+      api.request({ method: "GET", path: at(endpointId, "health"), query: { sinceHours }, response: EndpointHealth, what: `endpoint ${endpointId}` }),
+    summary: (h) =>
+      `${h.successCount} success(es), ${h.failureCount} failure(s), failure streak ${h.failureStreak}${h.lastRun ? `; last run ${h.lastRun.status} at ${h.lastRun.at}` : "; no runs yet"}.`,
   }),
   defineTool({
     name: "test_endpoint",
     title: "Test endpoint now",
     group: "runs",
-    description:
-      "Call an endpoint's URL now: status, duration (ms), HTTP code, body or error. Recorded as a run.",
+    description: "Call an endpoint's URL now: status, duration (ms), HTTP code, body or error. Recorded as a run.",
     input: z.object({ endpointId: EndpointId }),
     output: { key: "test", schema: TestResult },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     run: ({ endpointId }, { api }) => api.request({ method: "POST", path: at(endpointId, "test"), response: TestResult, what: `endpoint ${endpointId}` }),
-    summary: (t) => `Test run ${t.runId}: ${t.status}${t.statusCode ? ` (HTTP ${t.statusCode})` : ""} in ${t.durationMs} ms${t.errorMessage ? ` — ${t.errorMessage}` : ""}.`,
+    summary: (t) =>
+      `Test run ${t.runId}: ${t.status}${t.statusCode ? ` (HTTP ${t.statusCode})` : ""} in ${t.durationMs} ms${t.errorMessage ? ` — ${t.errorMessage}` : ""}.`,
   }),
   defineTool({
     name: "list_ai_sessions",
     title: "List AI sessions",
     group: "runs",
-    description:
-      "AI planner sessions of an endpoint, newest first: reasoning, tool calls, tokens. Pages with limit/offset.",
+    description: "AI planner sessions of an endpoint, newest first: reasoning, tool calls, tokens. Pages with limit/offset.",
     input: z.object({
       endpointId: EndpointId,
       limit: z.number().int().min(1).max(100).optional(),
@@ -70,7 +81,8 @@ export const runTools = [
     }),
     output: { key: "sessions", schema: SessionList },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ endpointId, ...query }, { api }) => api.request({ method: "GET", path: at(endpointId, "sessions"), query, response: SessionList, what: `endpoint ${endpointId}` }),
+    run: ({ endpointId, ...query }, { api }) =>
+      api.request({ method: "GET", path: at(endpointId, "sessions"), query, response: SessionList, what: `endpoint ${endpointId}` }),
     summary: (r) => `${r.sessions.length} AI planner session(s) shown of ${r.total}.`,
   }),
   defineTool({
@@ -81,7 +93,8 @@ export const runTools = [
     input: z.object({ sessionId: OpaqueId("sessionId", "From list_ai_sessions.") }),
     output: { key: "session", schema: AnyJson },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ sessionId }, { api }) => api.request({ method: "GET", path: `/sessions/${encodeURIComponent(sessionId)}`, response: AnyJson, what: `AI session ${sessionId}` }),
+    run: ({ sessionId }, { api }) =>
+      api.request({ method: "GET", path: `/sessions/${encodeURIComponent(sessionId)}`, response: AnyJson, what: `AI session ${sessionId}` }),
     summary: (_s, args) => `AI planner session ${args.sessionId}:`,
   }),
 ];

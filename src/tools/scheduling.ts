@@ -5,7 +5,13 @@ import { defineTool } from "./define.js";
 
 const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
 const reason = z.string().trim().min(1).max(500).optional().describe("Why, briefly.");
-const ttlMinutes = z.number().int("ttlMinutes must be a whole number").positive("ttlMinutes must be greater than 0").max(10_080).optional().describe("Hint lifetime, minutes.");
+const ttlMinutes = z
+  .number()
+  .int("ttlMinutes must be a whole number")
+  .positive("ttlMinutes must be greater than 0")
+  .max(10_080)
+  .optional()
+  .describe("Hint lifetime, minutes.");
 // Cronicorn answers these with 204 No Content; an endpoint body, should one come, is passed on.
 const MaybeEndpoint = Endpoint.optional();
 const ignored = z.unknown();
@@ -20,8 +26,7 @@ export const schedulingTools = [
     name: "apply_interval_hint",
     title: "Apply interval hint",
     group: "scheduling",
-    description:
-      "Run an endpoint every intervalMs (ms) instead of its baseline for ttlMinutes, within its min/max.",
+    description: "Run an endpoint every intervalMs (ms) instead of its baseline for ttlMinutes, within its min/max.",
     input: z.object({
       endpointId: EndpointId,
       intervalMs: z.number().int("intervalMs must be a whole number of milliseconds").positive("intervalMs must be greater than 0"),
@@ -40,8 +45,7 @@ export const schedulingTools = [
     name: "schedule_one_shot",
     title: "Schedule one-shot run",
     group: "scheduling",
-    description:
-      "Run an endpoint once more, at nextRunAt or in nextRunInMs (ms), on top of its schedule.",
+    description: "Run an endpoint once more, at nextRunAt or in nextRunInMs (ms), on top of its schedule.",
     input: z
       .object({
         endpointId: EndpointId,
@@ -76,7 +80,10 @@ export const schedulingTools = [
     output: { key: "pause", schema: EndpointAck },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: async ({ endpointId, ...body }, { api }) =>
-      withEndpoint(endpointId, await api.request({ method: "POST", path: at(endpointId, "pause"), body, response: MaybeEndpoint, what: `endpoint ${endpointId}`, idempotent: true })),
+      withEndpoint(
+        endpointId,
+        await api.request({ method: "POST", path: at(endpointId, "pause"), body, response: MaybeEndpoint, what: `endpoint ${endpointId}`, idempotent: true }),
+      ),
     summary: (_r, args) => `Endpoint ${args.endpointId} is paused until ${args.pausedUntil}.`,
   }),
   defineTool({
@@ -90,7 +97,14 @@ export const schedulingTools = [
     run: async ({ endpointId, reason: why }, { api }) =>
       withEndpoint(
         endpointId,
-        await api.request({ method: "POST", path: at(endpointId, "pause"), body: { pausedUntil: null, reason: why }, response: MaybeEndpoint, what: `endpoint ${endpointId}`, idempotent: true }),
+        await api.request({
+          method: "POST",
+          path: at(endpointId, "pause"),
+          body: { pausedUntil: null, reason: why },
+          response: MaybeEndpoint,
+          what: `endpoint ${endpointId}`,
+          idempotent: true,
+        }),
       ),
     summary: (r) => `Endpoint ${r.endpointId} is running again${r.endpoint?.nextRunAt ? `; next run ${r.endpoint.nextRunAt}` : ""}.`,
   }),

@@ -2,7 +2,7 @@
  * Which tools a configuration exposes: the chosen groups (auth tools always), and in read-only mode
  * only the read-only ones. Shared by the start-up answer (generated metadata) and the full server.
  */
-import type { ConfigResult, ToolGroup } from "../config.js";
+import type { ConfigResult, ToolGroup } from "../config/config.js";
 
 export interface Selectable {
   group: ToolGroup | "auth";

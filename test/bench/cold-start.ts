@@ -18,7 +18,11 @@ function floorOnce(): Promise<number> {
 }
 
 const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
-const INITIALIZE = line({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } });
+const INITIALIZE = line({
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
+});
 const LIST_TOOLS = line({ method: "notifications/initialized" }) + line({ id: 2, method: "tools/list", params: {} });
 const FIRST_CALL = line({ id: 3, method: "tools/call", params: { name: "get_job", arguments: {} } });
 

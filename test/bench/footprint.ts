@@ -62,6 +62,10 @@ export function rawToolsList(entry: string, args: string[], env: NodeJS.ProcessE
 export async function measureFootprint(entry: string, args: string[], env: NodeJS.ProcessEnv): Promise<Footprint> {
   const answer = await rawToolsList(entry, args, env);
   const { tools } = (JSON.parse(answer) as { result: { tools: Array<Record<string, unknown>> } }).result;
-  const perTool = tools.map(({ outputSchema, ...inputSide }) => ({ name: String(inputSide.name), input: size(inputSide), output: outputSchema === undefined ? { bytes: 0, tokens: 0 } : size(outputSchema) }));
+  const perTool = tools.map(({ outputSchema, ...inputSide }) => ({
+    name: String(inputSide.name),
+    input: size(inputSide),
+    output: outputSchema === undefined ? { bytes: 0, tokens: 0 } : size(outputSchema),
+  }));
   return { tools: perTool, input: sum(perTool.map((t) => t.input)), output: sum(perTool.map((t) => t.output)), answerBytes: Buffer.byteLength(answer) };
 }

@@ -2,7 +2,7 @@
  * What installing the package costs a user: the packed tarball, and one `npm install <tarball>`
  * (production dependencies only, from the local npm cache) into an empty folder.
  */
-import { installTarball, makeWorkDir, packTarball, removeDir } from "../package/pack.js";
+import { installTarball, makeWorkDir, packTarball, removeDir } from "../helpers/pack.js";
 
 export interface PackageFigures {
   tarballBytes: number;

@@ -15,11 +15,24 @@ function rssKiB(pid: number): number {
   return Number(kib);
 }
 
-export async function measureRss(entry: string, apiUrl: string, apiKey: string, nodeOptions = "", checkpoints = [100, 500, 1000]): Promise<Array<{ calls: number; rssKiB: number }>> {
+export async function measureRss(
+  entry: string,
+  apiUrl: string,
+  apiKey: string,
+  nodeOptions = "",
+  checkpoints = [100, 500, 1000],
+): Promise<Array<{ calls: number; rssKiB: number }>> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [entry],
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CRONICORN_API_URL: apiUrl, CRONICORN_API_KEY: apiKey, CRONICORN_LOG_LEVEL: "error", NODE_OPTIONS: nodeOptions },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      CRONICORN_API_URL: apiUrl,
+      CRONICORN_API_KEY: apiKey,
+      CRONICORN_LOG_LEVEL: "error",
+      NODE_OPTIONS: nodeOptions,
+    },
     stderr: "ignore",
   });
   const client = new Client({ name: "bench-rss", version: "1" });

@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   }
   console.log("\n  per tool (default set; tokens: o200k_base)      input bytes / tokens   output bytes / tokens");
   for (const tool of footprints[0]?.[1].tools ?? []) {
-    console.log(`  ${tool.name.padEnd(46)} ${String(tool.input.bytes).padStart(7)} / ${String(tool.input.tokens).padStart(5)}     ${String(tool.output.bytes).padStart(7)} / ${String(tool.output.tokens).padStart(5)}`);
+    console.log(
+      `  ${tool.name.padEnd(46)} ${String(tool.input.bytes).padStart(7)} / ${String(tool.input.tokens).padStart(5)}     ${String(tool.output.bytes).padStart(7)} / ${String(tool.output.tokens).padStart(5)}`,
+    );
   }
   console.log("");
 
@@ -58,7 +60,11 @@ async function main(): Promise<void> {
   const stand = await startStandInProcess(ROOT);
   try {
     for (let i = 0; i < 5; i++) {
-      await fetch(`${stand.apiUrl}/jobs`, { method: "POST", headers: { "x-api-key": stand.apiKey, "content-type": "application/json" }, body: JSON.stringify({ name: `bench job ${i}` }) });
+      await fetch(`${stand.apiUrl}/jobs`, {
+        method: "POST",
+        headers: { "x-api-key": stand.apiKey, "content-type": "application/json" },
+        body: JSON.stringify({ name: `bench job ${i}` }),
+      });
     }
     const list = await measureListJobs(ENTRY, stand.apiUrl, stand.apiKey, 300);
     print("list_jobs via MCP p50 / p99 (300 calls, 5 jobs)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
@@ -67,12 +73,16 @@ async function main(): Promise<void> {
     print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.3×)", ratio(list.ratioP50));
     print("  the same ratio for the thinnest SDK server (stdio floor)", ratio(list.floorRatioP50));
     print("  list_jobs p50 ratio MCP ÷ thinnest SDK server", ratio(list.overFloorP50));
-    for (const [label, options] of [["default GC", ""], ["young generation 1 MB: garbage goes at once", "--max-semi-space-size=1"]] as const) {
+    for (const [label, options] of [
+      ["default GC", ""],
+      ["young generation 1 MB: garbage goes at once", "--max-semi-space-size=1"],
+    ] as const) {
       const rss = await measureRss(ENTRY, stand.apiUrl, stand.apiKey, options);
       print(`server RSS after N list_jobs calls (${label})`, rss.map((r) => `${r.calls}: ${(r.rssKiB / 1024).toFixed(1)} MiB`).join(", "));
       const first = rss[0];
       const last = rss[rss.length - 1];
-      if (first && last) print(`server RSS growth from ${first.calls} to ${last.calls} calls (${label})`, `${((last.rssKiB - first.rssKiB) / 1024).toFixed(1)} MiB`);
+      if (first && last)
+        print(`server RSS growth from ${first.calls} to ${last.calls} calls (${label})`, `${((last.rssKiB - first.rssKiB) / 1024).toFixed(1)} MiB`);
     }
   } finally {
     stand.close();

@@ -13,7 +13,13 @@ export async function measureApprovalToResult(runs: number, interval = "1s") {
   try {
     for (let i = 0; i < runs; i++) {
       const server = await startServer({
-        env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_ISSUER: stand.webUrl, CRONICORN_LOGIN_WAIT_S: "60", CRONICORN_LOG_LEVEL: "warn" },
+        env: {
+          CRONICORN_API_URL: stand.apiUrl,
+          CRONICORN_WEB_URL: stand.webUrl,
+          CRONICORN_ISSUER: stand.webUrl,
+          CRONICORN_LOGIN_WAIT_S: "60",
+          CRONICORN_LOG_LEVEL: "warn",
+        },
         // The call waits for approval only when the user can see the link: here, an accepted URL elicitation.
         capabilities: { elicitation: { url: {} } },
       });

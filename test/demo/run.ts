@@ -90,7 +90,8 @@ async function main(): Promise<number> {
   }
   limit.clear();
   // A session still starting when the deadline hit is closed as soon as it exists (close() is bounded).
-  const toClose = session ?? (await Promise.race([starting.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref())]));
+  const toClose =
+    session ?? (await Promise.race([starting.catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref())]));
   await toClose?.close();
   if (toClose && fs.existsSync(toClose.home)) {
     out.print(`  Cleanup incomplete: ${toClose.home} is still there.`);

@@ -3,7 +3,7 @@
  * check for every claim the transcript makes. A check that fails throws a StepFailure.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { ALL_TOOLS } from "../../src/server.js";
+import { ALL_TOOLS } from "../../src/mcp/server.js";
 import { textOf, valueOf } from "../helpers/mcp.js";
 import { eventually, storedRecord } from "../helpers/signin.js";
 import type { DemoSession } from "./session.js";
@@ -60,8 +60,7 @@ async function ask(s: DemoSession, out: Transcript, tool: string, args?: Record<
 }
 
 const origin = (s: DemoSession) => new URL(s.stand.apiUrl).origin;
-const bearerStatus = async (s: DemoSession, token: string) =>
-  (await fetch(`${s.stand.apiUrl}/jobs`, { headers: { authorization: `Bearer ${token}` } })).status;
+const bearerStatus = async (s: DemoSession, token: string) => (await fetch(`${s.stand.apiUrl}/jobs`, { headers: { authorization: `Bearer ${token}` } })).status;
 
 async function listTools(s: DemoSession, out: Transcript): Promise<void> {
   out.heading("The assistant connects and lists the tools");
@@ -75,13 +74,20 @@ async function listTools(s: DemoSession, out: Transcript): Promise<void> {
   }
   out.result(`${tools.length} tools in ${groups.size} groups:`);
   for (const [group, names] of groups) out.print(wrap(names.join(", "), `${" ".repeat(7)}${group.padEnd(12)}`));
-  out.check(tools.length === ALL_TOOLS.length && !groups.has("unknown"), `all ${ALL_TOOLS.length} tools the server defines are listed`, `listed: ${tools.map((t) => t.name).join(", ")}`);
+  out.check(
+    tools.length === ALL_TOOLS.length && !groups.has("unknown"),
+    `all ${ALL_TOOLS.length} tools the server defines are listed`,
+    `listed: ${tools.map((t) => t.name).join(", ")}`,
+  );
   const needed = ["create_job", "add_endpoint", "list_jobs", "list_endpoints", "auth_status", "logout"];
-  out.check(needed.every((n) => tools.some((t) => t.name === n)), `the tools this session uses are there (${needed.join(", ")})`);
+  out.check(
+    needed.every((n) => tools.some((t) => t.name === n)),
+    `the tools this session uses are there (${needed.join(", ")})`,
+  );
 }
 
 async function createJobWithSignIn(s: DemoSession, out: Transcript, state: State): Promise<void> {
-  out.heading("\"Create a job for my backups\" — no credential yet, so the server asks the user to sign in");
+  out.heading('"Create a job for my backups" — no credential yet, so the server asks the user to sign in');
   out.check(storedRecord(s.home, origin(s)) === undefined, "nothing is stored in credentials.json yet");
   const args = { name: "Nightly backups", description: "Backup health checks, created by the cronicorn-mcp demo" };
   out.call("create_job", args);
@@ -97,7 +103,11 @@ async function createJobWithSignIn(s: DemoSession, out: Transcript, state: State
   out.note(`The server sent a logging notification (level "notice"): "${notice}"`);
   out.check(url && code, "the notification carries a URL and a code", notice);
   out.signInBox(url as string, code as string);
-  out.check(url?.startsWith(`${s.stand.webUrl}/device/approve`) && url.includes(code as string), "the URL is Cronicorn's device-approval page for this code", url);
+  out.check(
+    url?.startsWith(`${s.stand.webUrl}/device/approve`) && url.includes(code as string),
+    "the URL is Cronicorn's device-approval page for this code",
+    url,
+  );
 
   await eventually(() => progress[0], 5_000, "a progress notification while the call waits");
   out.note(`Progress notifications while the call waits: "${(progress[0] ?? "").split(": ")[0]}: …" (repeating the notice)`);
@@ -110,20 +120,32 @@ async function createJobWithSignIn(s: DemoSession, out: Transcript, state: State
   out.result(summaryOf(result));
   const job = valueOf<Job>(result, "job");
   state.jobId = job.id;
-  out.check(job.name === args.name && job.id, `the SAME create_job call completed after approval (${((Date.now() - started) / 1000).toFixed(1)} s) and returned job ${job.id}`, textOf(result));
+  out.check(
+    job.name === args.name && job.id,
+    `the SAME create_job call completed after approval (${((Date.now() - started) / 1000).toFixed(1)} s) and returned job ${job.id}`,
+    textOf(result),
+  );
   const record = storedRecord(s.home, origin(s));
   out.check(record?.flow === "device", `the new sign-in is saved in ${s.credentialsFile.replace(s.home, "$HOME")} (device flow)`);
   const codes = s.stand.requests.filter((r) => r.path === "/api/auth/device/code").length;
   const creates = s.stand.requests.filter((r) => r.method === "POST" && r.path === "/api/jobs" && r.status < 300).length;
-  out.check(codes === 1 && creates === 1, "one device code was requested and the job was created exactly once", `${codes} device code(s), ${creates} job(s) created`);
+  out.check(
+    codes === 1 && creates === 1,
+    "one device code was requested and the job was created exactly once",
+    `${codes} device code(s), ${creates} job(s) created`,
+  );
 }
 
 async function addCronEndpoint(s: DemoSession, out: Transcript, state: State): Promise<void> {
-  out.heading("\"Check the backup server's health every 5 minutes\" — an endpoint on a cron schedule");
+  out.heading('"Check the backup server\'s health every 5 minutes" — an endpoint on a cron schedule');
   const args = { jobId: state.jobId, name: "Backup server health", url: "https://backups.example.com/health", method: "GET", baselineCron: "*/5 * * * *" };
   const endpoint = valueOf<Endpoint>(await ask(s, out, "add_endpoint", args), "endpoint");
   state.cronEndpointId = endpoint.id;
-  out.check(endpoint.baselineCron === "*/5 * * * *" && !endpoint.baselineIntervalMs, `endpoint ${endpoint.id} runs on cron "*/5 * * * *"`, JSON.stringify(endpoint));
+  out.check(
+    endpoint.baselineCron === "*/5 * * * *" && !endpoint.baselineIntervalMs,
+    `endpoint ${endpoint.id} runs on cron "*/5 * * * *"`,
+    JSON.stringify(endpoint),
+  );
   out.check(endpoint.nextRunAt && Date.parse(endpoint.nextRunAt) > Date.now(), `its next run is scheduled (${endpoint.nextRunAt})`);
 }
 
@@ -135,17 +157,20 @@ const INTERVAL = {
 };
 
 async function addIntervalEndpoint(s: DemoSession, out: Transcript, state: State): Promise<void> {
-  out.heading("\"Watch the backup queue every minute, faster when it is busy\" — an endpoint on an interval");
+  out.heading('"Watch the backup queue every minute, faster when it is busy" — an endpoint on an interval');
   const args = { jobId: state.jobId, name: "Backup queue depth", url: "https://backups.example.com/queue", method: "GET", ...INTERVAL };
   const endpoint = valueOf<Endpoint>(await ask(s, out, "add_endpoint", args), "endpoint");
   state.intervalEndpointId = endpoint.id;
-  const same = endpoint.baselineIntervalMs === INTERVAL.baselineIntervalMs && endpoint.minIntervalMs === INTERVAL.minIntervalMs && endpoint.maxIntervalMs === INTERVAL.maxIntervalMs;
+  const same =
+    endpoint.baselineIntervalMs === INTERVAL.baselineIntervalMs &&
+    endpoint.minIntervalMs === INTERVAL.minIntervalMs &&
+    endpoint.maxIntervalMs === INTERVAL.maxIntervalMs;
   out.check(same && !endpoint.baselineCron, `endpoint ${endpoint.id} runs every 60 s, limited to 15 s … 10 min`, JSON.stringify(endpoint));
   out.check(endpoint.description === INTERVAL.description, "the planner description was saved");
 }
 
 async function listJobs(s: DemoSession, out: Transcript, state: State): Promise<void> {
-  out.heading("\"What jobs do I have?\"");
+  out.heading('"What jobs do I have?"');
   const jobs = valueOf<Job[]>(await ask(s, out, "list_jobs"), "jobs");
   const job = jobs.find((j) => j.id === state.jobId);
   out.check(job, `job ${state.jobId} from step 2 is listed`, JSON.stringify(jobs));
@@ -153,7 +178,7 @@ async function listJobs(s: DemoSession, out: Transcript, state: State): Promise<
 }
 
 async function listEndpoints(s: DemoSession, out: Transcript, state: State): Promise<void> {
-  out.heading("\"Show me that job's endpoints\"");
+  out.heading('"Show me that job\'s endpoints"');
   const endpoints = valueOf<Endpoint[]>(await ask(s, out, "list_endpoints", { jobId: state.jobId }), "endpoints");
   const cron = endpoints.find((e) => e.id === state.cronEndpointId);
   const interval = endpoints.find((e) => e.id === state.intervalEndpointId);
@@ -164,28 +189,41 @@ async function listEndpoints(s: DemoSession, out: Transcript, state: State): Pro
 }
 
 async function authStatus(s: DemoSession, out: Transcript): Promise<void> {
-  out.heading("\"Who am I signed in as?\"");
+  out.heading('"Who am I signed in as?"');
   const status = valueOf<Status>(await ask(s, out, "auth_status"), "status");
-  out.note(`structuredContent.status: signedIn ${status.signedIn} · user ${status.user?.email ?? "?"} · store ${status.store} · expiresAt ${status.expiresAt ?? "?"}`);
+  out.note(
+    `structuredContent.status: signedIn ${status.signedIn} · user ${status.user?.email ?? "?"} · store ${status.store} · expiresAt ${status.expiresAt ?? "?"}`,
+  );
   out.check(status.signedIn && status.user?.email === s.stand.user.email, `signed in as the stand-in's user ${s.stand.user.email}`, JSON.stringify(status));
-  out.check(status.apiUrl === s.stand.apiUrl && status.source === "file" && status.store.includes("credentials.json"), `to ${s.stand.apiUrl}, with the credential in the file store`, JSON.stringify(status));
+  out.check(
+    status.apiUrl === s.stand.apiUrl && status.source === "file" && status.store.includes("credentials.json"),
+    `to ${s.stand.apiUrl}, with the credential in the file store`,
+    JSON.stringify(status),
+  );
   const expires = Date.parse(status.expiresAt ?? "");
   out.check(status.flow === "device" && expires > Date.now(), "via the device flow, with an expiry in the future", JSON.stringify(status));
 }
 
 async function logout(s: DemoSession, out: Transcript, state: State): Promise<void> {
-  out.heading("\"Sign me out\"");
+  out.heading('"Sign me out"');
   state.token = String(storedRecord(s.home, origin(s))?.access_token ?? "");
-  out.check(state.token && (await bearerStatus(s, state.token)) === 200, "before: the saved token (read from credentials.json, not shown) is accepted by Cronicorn");
+  out.check(
+    state.token && (await bearerStatus(s, state.token)) === 200,
+    "before: the saved token (read from credentials.json, not shown) is accepted by Cronicorn",
+  );
   const result = valueOf<{ revokedOnServer: boolean | string; deletedLocal: string[] }>(await ask(s, out, "logout"), "logout");
   out.check(result.revokedOnServer === true, "the server reports the session revoked on Cronicorn", JSON.stringify(result));
-  out.check(result.deletedLocal.length === 1 && storedRecord(s.home, origin(s)) === undefined, "the record is gone from credentials.json", JSON.stringify(result));
+  out.check(
+    result.deletedLocal.length === 1 && storedRecord(s.home, origin(s)) === undefined,
+    "the record is gone from credentials.json",
+    JSON.stringify(result),
+  );
   const after = await bearerStatus(s, state.token);
   out.check(after === 401, "after: Cronicorn answers 401 to the old token", `got ${after}`);
 }
 
 async function finalStatus(s: DemoSession, out: Transcript): Promise<void> {
-  out.heading("\"Am I still signed in?\"");
+  out.heading('"Am I still signed in?"');
   const status = valueOf<Status>(await ask(s, out, "auth_status"), "status");
   out.check(!status.signedIn && status.source === "none", "signed out: no credential left", JSON.stringify(status));
 }

@@ -22,7 +22,11 @@ export interface ServerHandle {
   client: Client;
   /** A private HOME / config dir for this server. */
   home: string;
-  call(name: string, args?: Record<string, unknown>, options?: { timeoutMs?: number; onprogress?: (p: { progress: number; total?: number; message?: string }) => void }): Promise<CallToolResult>;
+  call(
+    name: string,
+    args?: Record<string, unknown>,
+    options?: { timeoutMs?: number; onprogress?: (p: { progress: number; total?: number; message?: string }) => void },
+  ): Promise<CallToolResult>;
   stdout(): string;
   stderr(): string;
   /** Secrets this test knows of beyond those the harness collects itself; checked at close(). */

@@ -31,7 +31,10 @@ export async function startPkceStack(options: Partial<AuthServerOptions> = {}): 
       return result ? { userId: result.userId } : null;
     },
   });
-  const as = await startAuthorizationServer({ account: { id: stand.user.id, email: stand.user.email, password: stand.user.password, name: stand.user.name }, ...options });
+  const as = await startAuthorizationServer({
+    account: { id: stand.user.id, email: stand.user.email, password: stand.user.password, name: stand.user.name },
+    ...options,
+  });
   holder.as = as;
   // Every token the authorization server hands out, and every refresh token presented to it.
   const untrack = trackIssuer(() => [...as.issuedTokens, ...as.tokenRequests.map((r) => r.refreshToken)]);

@@ -30,7 +30,10 @@ export async function startRecordingProxy(targetOrigin: string): Promise<Recordi
     const auth = req.headers.authorization;
     if (auth?.startsWith("Bearer ")) proxy.secrets.add(auth.slice(7));
     try {
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "content-length" && k !== "connection")) as Record<string, string>;
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "content-length" && k !== "connection")) as Record<
+        string,
+        string
+      >;
       const upstream = await fetch(targetOrigin + path, { method: req.method, headers, body: body.length > 0 ? body : undefined, redirect: "manual" });
       let text = await upstream.text();
       record.status = upstream.status;

@@ -5,7 +5,7 @@
 import { Session } from "../../src/auth/session.js";
 import type { SessionDeps } from "../../src/auth/session.js";
 import type { CredentialRecord, TokenStore } from "../../src/auth/store/types.js";
-import { silentLogger } from "../../src/log.js";
+import { silentLogger } from "../../src/core/log.js";
 
 export const ORIGIN = "https://api.cronicorn.test";
 

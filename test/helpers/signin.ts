@@ -48,10 +48,14 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
 
 /** Wait until auth_status reports signed in. */
 export async function untilSignedIn(server: ServerHandle): Promise<void> {
-  await eventually(async () => {
-    const status = valueOf<{ signedIn: boolean }>(await server.call("auth_status"), "status");
-    return status.signedIn || undefined;
-  }, 20_000, "signed in");
+  await eventually(
+    async () => {
+      const status = valueOf<{ signedIn: boolean }>(await server.call("auth_status"), "status");
+      return status.signedIn || undefined;
+    },
+    20_000,
+    "signed in",
+  );
 }
 
 /** The raw credentials file of a test home (file store). */

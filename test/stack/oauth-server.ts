@@ -153,8 +153,7 @@ export async function startAuthorizationServer(options: AuthServerOptions): Prom
         },
       };
     },
-    completeLoginHeadless: (authorizationUrl, opts) =>
-      completeLoginHeadless(authorizationUrl, { issuer, account, deny: opts?.deny ?? false }),
+    completeLoginHeadless: (authorizationUrl, opts) => completeLoginHeadless(authorizationUrl, { issuer, account, deny: opts?.deny ?? false }),
     close: () => listener.close(),
   };
 }

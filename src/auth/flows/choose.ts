@@ -3,7 +3,7 @@
  * the server publishes metadata with an S256 authorization endpoint and a browser can be opened here;
  * otherwise the device flow (Cronicorn's own endpoints when no metadata advertises others).
  */
-import type { Config } from "../../config.js";
+import type { Config } from "../../config/config.js";
 import { SignInError } from "../errors.js";
 import { startDeviceAuthorization } from "./device.js";
 import { discoverAuthorizationServer, supportsPkce } from "./discovery.js";

@@ -3,13 +3,14 @@
  * through openid-client (which honours `interval` and adds 5 s on `slow_down`).
  */
 import * as client from "openid-client";
-import { isSecureOrLoopback } from "../../config.js";
-import { registerSecret } from "../../log.js";
+
+import { registerSecret } from "../../core/log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { netFetch } from "../../net/fetch.js";
 import { SignInError } from "../errors.js";
 import { allowHttpIfLoopback, oauthErrorCode, recordFromTokens } from "./oauth.js";
 import type { PendingAuthorization } from "./pending.js";
+import { isSecureOrLoopback } from "../../core/urls.js";
 
 export interface DeviceFlowOptions {
   apiUrl: string;
@@ -105,12 +106,16 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
   try {
     started = await client.initiateDeviceAuthorization(config, { scope: options.scope });
   } catch (error) {
-    throw new SignInError(`Could not start the Cronicorn sign-in at ${endpoints.deviceAuthorization} (${describe(error)}). Check CRONICORN_API_URL and your connection, then try again.`);
+    throw new SignInError(
+      `Could not start the Cronicorn sign-in at ${endpoints.deviceAuthorization} (${describe(error)}). Check CRONICORN_API_URL and your connection, then try again.`,
+    );
   }
   registerSecret(started.device_code);
   const unsafe = unsafePrompt(started);
   if (unsafe) {
-    throw new SignInError(`The sign-in server at ${endpoints.deviceAuthorization} answered with something that is not shown or opened: ${unsafe}. Check CRONICORN_API_URL; if it is right, report this to the server's operator.`);
+    throw new SignInError(
+      `The sign-in server at ${endpoints.deviceAuthorization} answered with something that is not shown or opened: ${unsafe}. Check CRONICORN_API_URL; if it is right, report this to the server's operator.`,
+    );
   }
   const { intervalS, expiresS } = saneTiming(started, options.minIntervalS ?? MIN_INTERVAL_S, options.expiresRangeS);
 

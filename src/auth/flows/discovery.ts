@@ -1,7 +1,8 @@
 /** RFC 8414 authorization server metadata (then OpenID discovery), through openid-client. */
 import * as client from "openid-client";
-import { isLoopback } from "../../config.js";
+
 import { netFetch } from "../../net/fetch.js";
+import { isLoopback } from "../../core/urls.js";
 
 /** The server's configuration, or null when it publishes no metadata (Cronicorn's cloud today). Every
  *  request made with it later (PKCE code exchange, refresh, revocation) goes through `netFetch` too. */

@@ -7,7 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as client from "openid-client";
-import { registerSecret } from "../../log.js";
+import { registerSecret } from "../../core/log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { SignInError } from "../errors.js";
 import { oauthErrorCode, recordFromTokens } from "./oauth.js";
@@ -53,7 +53,11 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
   };
   const timer = setTimeout(() => {
     finish();
-    settle.reject(new SignInError(`The browser sign-in was not completed within ${Math.round(options.timeoutMs / 60_000) || 1} minute(s). Try again to start a new sign-in.`));
+    settle.reject(
+      new SignInError(
+        `The browser sign-in was not completed within ${Math.round(options.timeoutMs / 60_000) || 1} minute(s). Try again to start a new sign-in.`,
+      ),
+    );
   }, options.timeoutMs);
   timer.unref();
 
@@ -62,7 +66,12 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
     if (url.pathname !== "/callback" || done) return page(res, 404, "Not found", "This address is only used to finish signing in to Cronicorn.");
     // A request without our state is not the redirect we are waiting for (stale tab, forged link): refuse it and keep waiting.
     if (url.searchParams.get("state") !== state) {
-      return page(res, 400, "Sign-in link not recognised", "This sign-in response does not match the one cronicorn-mcp started. Start the sign-in again from your AI assistant.");
+      return page(
+        res,
+        400,
+        "Sign-in link not recognised",
+        "This sign-in response does not match the one cronicorn-mcp started. Start the sign-in again from your AI assistant.",
+      );
     }
     client
       .authorizationCodeGrant(options.config, url, { pkceCodeVerifier: verifier, expectedState: state })

@@ -1,7 +1,8 @@
 /** Small helpers shared by the OAuth flows; all protocol work itself is openid-client's. */
 import * as client from "openid-client";
-import { isLoopback } from "../../config.js";
+
 import type { CredentialRecord } from "../store/types.js";
+import { isLoopback } from "../../core/urls.js";
 
 /** The OAuth error code (`access_denied`, `invalid_grant`, …) carried by an openid-client error, if any. */
 export function oauthErrorCode(error: unknown): string | undefined {
@@ -25,7 +26,8 @@ export function recordFromTokens(
   // Servers that omit expires_in (or send nonsense) get a conservative hour; the 401 path covers any
   // earlier expiry. The cap keeps a lying `1e308` from ever becoming an invalid Date.
   const claimed = tokens.expires_in;
-  const lifetimeS = typeof claimed === "number" && Number.isFinite(claimed) && claimed >= 0 ? Math.min(claimed, MAX_TOKEN_LIFETIME_S) : DEFAULT_TOKEN_LIFETIME_S;
+  const lifetimeS =
+    typeof claimed === "number" && Number.isFinite(claimed) && claimed >= 0 ? Math.min(claimed, MAX_TOKEN_LIFETIME_S) : DEFAULT_TOKEN_LIFETIME_S;
   const refreshToken = tokens.refresh_token ?? meta.previousRefreshToken;
   return {
     access_token: tokens.access_token,

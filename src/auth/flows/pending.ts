@@ -1,5 +1,5 @@
-import type { SignInPrompt } from "../../tools/context.js";
 import type { CredentialRecord } from "../store/types.js";
+import type { SignInPrompt } from "../types.js";
 
 /** A started sign-in: what to show the user, and the credential once they approve. */
 export interface PendingAuthorization {

@@ -15,7 +15,10 @@ export function createRefresher(now: () => number = Date.now): (record: Credenti
       config = discoverAuthorizationServer(issuer, clientId);
       configs.set(key, config);
       // A failed discovery (server down) must not be cached: the next refresh tries again.
-      config.then((c) => c ?? configs.delete(key), () => configs.delete(key));
+      config.then(
+        (c) => c ?? configs.delete(key),
+        () => configs.delete(key),
+      );
     }
     return config;
   };

@@ -9,8 +9,8 @@ import { constants } from "node:fs";
 import { lstat, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { holdExit } from "../../lifecycle.js";
-import type { Logger } from "../../log.js";
+import { holdExit } from "../../core/lifecycle.js";
+import type { Logger } from "../../core/log.js";
 import { checkPrivateDir, errorCode, isProcessAlive, storeIoError, withNamedLock, type LockOptions } from "./lock.js";
 import { LEGACY_KEYS, LEGACY_ORIGIN, assertStorable, hasLegacyFields, parseCredentialRecord, parseLegacyRecord } from "./record.js";
 import { StoreError, type CredentialRecord, type TokenStore } from "./types.js";
@@ -129,12 +129,21 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
     let handle;
     try {
       // O_NOFOLLOW: a link planted at this name would make us read (and chmod) whatever it points to.
-      if (!constants.O_NOFOLLOW && (await lstat(file).then((i) => i.isSymbolicLink(), () => false))) throw Object.assign(new Error("symbolic link"), { code: "ELOOP" });
+      if (
+        !constants.O_NOFOLLOW &&
+        (await lstat(file).then(
+          (i) => i.isSymbolicLink(),
+          () => false,
+        ))
+      )
+        throw Object.assign(new Error("symbolic link"), { code: "ELOOP" });
       handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     } catch (err) {
       if (errorCode(err) === "ENOENT") return null;
       if (errorCode(err) === "ELOOP") {
-        throw new StoreError(`${file} is a symbolic link, and credentials are never read through a link: replace it with the file itself (or delete it and sign in again).`);
+        throw new StoreError(
+          `${file} is a symbolic link, and credentials are never read through a link: replace it with the file itself (or delete it and sign in again).`,
+        );
       }
       throw storeIoError("open", file, err);
     }
@@ -228,7 +237,7 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
    * is moved aside, a corrupt record dropped after a copy of the file is kept.
    */
   function update(change: (contents: Contents) => boolean): Promise<Contents> {
-    // Held: the stdio server's exit waits for a write in progress (src/lifecycle.ts).
+    // Held: the stdio server's exit waits for a write in progress (src/core/lifecycle.ts).
     const locked = withNamedLock(
       dir,
       CREDENTIALS_FILE,

@@ -6,7 +6,7 @@
  */
 import os from "node:os";
 import path from "node:path";
-import type { Logger } from "../../log.js";
+import type { Logger } from "../../core/log.js";
 import { createFileStore, type FileStore } from "./file.js";
 import { createKeychainStore, KeychainError, type KeychainStore, type KeytarLike } from "./keychain.js";
 import { StoreError, type CredentialRecord, type StoreKind, type TokenStore } from "./types.js";

@@ -11,7 +11,7 @@
  * writes what it finds through the new backend, then deletes the keytar item. On macOS both use the
  * same generic-password item, so there is nothing to move.
  */
-import type { Logger } from "../../log.js";
+import type { Logger } from "../../core/log.js";
 import { assertStorable, parseCredentialJson } from "./record.js";
 import { StoreError, type CredentialRecord, type TokenStore } from "./types.js";
 
@@ -61,11 +61,7 @@ export interface KeychainStore extends TokenStore {
 
 function isKeytarLike(value: unknown): value is KeytarLike {
   const candidate = value as Partial<KeytarLike> | null;
-  return (
-    typeof candidate?.getPassword === "function" &&
-    typeof candidate.setPassword === "function" &&
-    typeof candidate.deletePassword === "function"
-  );
+  return typeof candidate?.getPassword === "function" && typeof candidate.setPassword === "function" && typeof candidate.deletePassword === "function";
 }
 
 /** keytar is CommonJS: its functions arrive on `default` (and, depending on the loader, also as named exports). Tests hand in the module. */
@@ -91,7 +87,8 @@ type AsyncEntryClass = new (service: string, account: string, options?: { linux?
  */
 export async function loadNapiKeyringModule(importModule: () => Promise<unknown> = () => import("@napi-rs/keyring")): Promise<KeychainBackend> {
   const mod = await importModule();
-  const AsyncEntry = ((mod as { default?: { AsyncEntry?: unknown } }).default?.AsyncEntry ?? (mod as { AsyncEntry?: unknown }).AsyncEntry) as AsyncEntryClass | undefined;
+  const AsyncEntry = ((mod as { default?: { AsyncEntry?: unknown } }).default?.AsyncEntry ?? (mod as { AsyncEntry?: unknown }).AsyncEntry) as
+    AsyncEntryClass | undefined;
   if (typeof AsyncEntry !== "function") throw new Error("the @napi-rs/keyring module does not have AsyncEntry");
   // The constructor may already talk to D-Bus (and throw); inside an async function that becomes a rejection.
   const entry = async (service: string, account: string) => new AsyncEntry(service, account, { linux: { store: "secret-service" } });
@@ -127,7 +124,10 @@ export async function loadDefaultBackend(loaders: BackendLoaders = { keyring: lo
   }
 }
 
-/** Settle with `promise`, or reject with `onTimeout()` after `ms`. The timer is kept referenced on purpose: a pending keychain call must not let the process exit silently. */
+/**
+ * Settle with `promise`, or reject with `onTimeout()` after `ms`. The timer is kept referenced on purpose:
+ * a pending keychain call must not let the process exit silently.
+ */
 function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(onTimeout()), ms);
@@ -165,7 +165,11 @@ export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
 
   /** One operation under the deadline; `action` completes "while trying to …". */
   function underDeadline<T>(action: string, attempt: Promise<T>): Promise<T> {
-    return withDeadline(attempt, timeoutMs, () => new KeychainError(`the OS keychain did not answer within ${timeoutMs} ms while trying to ${action}; it may be locked or stuck`));
+    return withDeadline(
+      attempt,
+      timeoutMs,
+      () => new KeychainError(`the OS keychain did not answer within ${timeoutMs} ms while trying to ${action}; it may be locked or stuck`),
+    );
   }
 
   /** One keychain operation under the deadline (loading the backend included). */
@@ -206,7 +210,9 @@ export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
       await underDeadline(`remove the older keytar item for ${origin}`, old.deletePassword(KEYCHAIN_SERVICE, origin));
       logger.info(`Moved the keychain item for ${origin} that an earlier version saved with keytar.`);
     } catch (err) {
-      logger.warn(`Using the keychain item for ${origin} that an earlier version saved with keytar; moving it failed (${messageOf(err)}) and will be tried again.`);
+      logger.warn(
+        `Using the keychain item for ${origin} that an earlier version saved with keytar; moving it failed (${messageOf(err)}) and will be tried again.`,
+      );
     }
     return raw;
   }
@@ -219,7 +225,9 @@ export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
       await call(`remove the corrupt item for ${origin}`, (k) => k.deletePassword(KEYCHAIN_SERVICE, origin));
       logger.warn(`The OS keychain item for ${origin} was corrupt (${reason}); kept it as "${aside}". You are signed out of ${origin}: sign in again.`);
     } catch (err) {
-      logger.warn(`The OS keychain item for ${origin} is corrupt (${reason}) and could not be moved aside (${messageOf(err)}). You are signed out of ${origin}: sign in again.`);
+      logger.warn(
+        `The OS keychain item for ${origin} is corrupt (${reason}) and could not be moved aside (${messageOf(err)}). You are signed out of ${origin}: sign in again.`,
+      );
     }
   }
 
@@ -245,7 +253,9 @@ export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
       const removed = await call(`delete the credentials for ${origin}`, (k) => k.deletePassword(KEYCHAIN_SERVICE, origin));
       // Signing out must not leave an older keytar copy of the refresh token behind.
       const old = await underDeadline(`look for an older keytar item for ${origin}`, legacy()).catch(() => undefined);
-      const removedOld = old ? await underDeadline(`remove the older keytar item for ${origin}`, old.deletePassword(KEYCHAIN_SERVICE, origin)).catch(() => false) : false;
+      const removedOld = old
+        ? await underDeadline(`remove the older keytar item for ${origin}`, old.deletePassword(KEYCHAIN_SERVICE, origin)).catch(() => false)
+        : false;
       return removed || removedOld;
     },
   };

@@ -12,7 +12,7 @@ import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { createHash, randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import { silentLogger, type Logger } from "../../log.js";
+import { silentLogger, type Logger } from "../../core/log.js";
 import { StoreError } from "./types.js";
 
 export interface LockOptions {
@@ -283,7 +283,10 @@ export function withNamedLock<T>(dir: string, name: string, fn: () => Promise<T>
 
 /** `refresh-<readable origin>-<hash>`: one lock per origin, so refreshes of two servers do not wait on each other. */
 function refreshLockName(origin: string): string {
-  const readable = origin.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/[^a-z0-9.-]+/gi, "_").slice(0, 60);
+  const readable = origin
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
+    .replace(/[^a-z0-9.-]+/gi, "_")
+    .slice(0, 60);
   const hash = createHash("sha256").update(origin).digest("hex").slice(0, 8);
   return `refresh-${readable}-${hash}`;
 }

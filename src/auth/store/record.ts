@@ -3,7 +3,7 @@
  * (without echoing values), and the reading of the official Cronicorn MCP server's single record.
  */
 import * as z from "zod";
-import { registerSecret } from "../../log.js";
+import { registerSecret } from "../../core/log.js";
 import { StoreError, type CredentialRecord } from "./types.js";
 
 export const credentialRecordSchema = z.object({

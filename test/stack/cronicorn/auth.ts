@@ -33,7 +33,10 @@ export function createStandInAuth(settings: AuthSettings) {
     trustedOrigins: [settings.webUrl],
     emailAndPassword: { enabled: true },
     // Cronicorn issues 30-day sessions; better-auth's default is 7 days (expires_in would differ).
-    session: { expiresIn: settings.sessionExpiresInS ?? THIRTY_DAYS_S, ...(settings.sessionUpdateAgeS !== undefined ? { updateAge: settings.sessionUpdateAgeS } : {}) },
+    session: {
+      expiresIn: settings.sessionExpiresInS ?? THIRTY_DAYS_S,
+      ...(settings.sessionUpdateAgeS !== undefined ? { updateAge: settings.sessionUpdateAgeS } : {}),
+    },
     // better-auth's IP rate limiter is on only when NODE_ENV=production; pin it off so the stand-in
     // behaves the same under vitest and `npm run stack`. Rate limiting is the `rateLimit` fault's job.
     rateLimit: { enabled: false },

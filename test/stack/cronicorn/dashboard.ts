@@ -97,10 +97,7 @@ export function dashboardActivity(endpoints: EndpointRecord[], runs: RunRecord[]
   const start = filters.startDate ?? new Date(now.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
   const end = filters.endDate ?? now;
   const inWindow = runs.filter(
-    (run) =>
-      run.startedAt >= start &&
-      run.startedAt <= end &&
-      (filters.jobId === undefined || endpointById.get(run.endpointId)?.jobId === filters.jobId),
+    (run) => run.startedAt >= start && run.startedAt <= end && (filters.jobId === undefined || endpointById.get(run.endpointId)?.jobId === filters.jobId),
   );
   const events = filters.eventType === "sessions" ? [] : inWindow;
   const offset = filters.offset ?? 0;

@@ -50,7 +50,13 @@ export function validationFailed(issues: ZodIssue[]): ApiProblem {
 /** ajv's findings in zod's issue shape; `prefix` roots the path (a query parameter's name, or nothing for a body). */
 export function issuesFromAjv(errors: ErrorObject[], prefix: Array<string | number> = []): ZodIssue[] {
   return errors.map((error) => {
-    const path = [...prefix, ...error.instancePath.split("/").filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part))];
+    const path = [
+      ...prefix,
+      ...error.instancePath
+        .split("/")
+        .filter(Boolean)
+        .map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
+    ];
     if (error.keyword === "required") path.push(String((error.params as { missingProperty: string }).missingProperty));
     return { code: ZOD_CODE[error.keyword] ?? "custom", path, message: error.message ?? "Invalid input" };
   });

@@ -17,7 +17,14 @@ export function jobRoutes(store: Store): Hono<ApiEnv> {
   app.post("/jobs", (c) => {
     const body = c.var.body as JobBody & { name: string };
     const now = new Date();
-    const job = store.addJob({ id: `job_${Date.now()}_${newId().slice(0, 8)}`, userId: c.var.userId, ...body, status: "active", createdAt: now, updatedAt: now });
+    const job = store.addJob({
+      id: `job_${Date.now()}_${newId().slice(0, 8)}`,
+      userId: c.var.userId,
+      ...body,
+      status: "active",
+      createdAt: now,
+      updatedAt: now,
+    });
     return c.json(jobView(job), 201);
   });
 

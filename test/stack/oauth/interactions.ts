@@ -60,12 +60,7 @@ async function submitLogin(
   await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
 }
 
-async function submitConsent(
-  provider: Provider,
-  req: IncomingMessage,
-  res: ServerResponse,
-  details: InteractionDetails,
-): Promise<void> {
+async function submitConsent(provider: Provider, req: IncomingMessage, res: ServerResponse, details: InteractionDetails): Promise<void> {
   const form = await readForm(req);
   if (form.get("decision") !== "allow") {
     const denied = { error: "access_denied", error_description: "End-User denied the authorization request" };

@@ -74,10 +74,7 @@ declare module "oidc-provider" {
     grantId?: string;
   }
 
-  export type InteractionResult =
-    | { login: { accountId: string } }
-    | { consent: { grantId: string } }
-    | { error: string; error_description?: string };
+  export type InteractionResult = { login: { accountId: string } } | { consent: { grantId: string } } | { error: string; error_description?: string };
 
   export interface Grant {
     addOIDCScope(scope: string): void;
@@ -100,12 +97,7 @@ declare module "oidc-provider" {
     use(middleware: ProviderMiddleware): this;
     on(event: string, listener: (...args: unknown[]) => void): this;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
-    interactionFinished(
-      req: IncomingMessage,
-      res: ServerResponse,
-      result: InteractionResult,
-      options?: { mergeWithLastSubmission?: boolean },
-    ): Promise<void>;
+    interactionFinished(req: IncomingMessage, res: ServerResponse, result: InteractionResult, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
     readonly Grant: {
       new (properties: { accountId: string; clientId: string }): Grant;
       find(id: string): Promise<Grant | undefined>;

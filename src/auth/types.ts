@@ -1,0 +1,52 @@
+/** What the auth layer offers the layers above it: token-free views of sign-in, status and sign-out. */
+
+/** What the user must do to finish signing in (nothing here is a secret: it is shown to the user). */
+export interface SignInPrompt {
+  verificationUrl: string;
+  /** Present for the device flow; the browser flow needs no code. */
+  userCode?: string;
+  flow: "device" | "pkce";
+  /** ISO time after which the prompt is no longer valid. */
+  expiresAt: string;
+}
+
+/** One tool call, as the sign-in gate sees it: how to report progress, and when the caller gave up. */
+export interface CallContext {
+  signal: AbortSignal;
+  progress(progress: number, total: number | undefined, message: string): Promise<void>;
+}
+
+export type SignInOutcome = { state: "ready" } | { state: "pending"; prompt: SignInPrompt; message: string };
+
+export interface SignInGate {
+  /** A tool needs a sign-in: start one (or join the pending one), wait a bounded time, and say how it went. */
+  awaitSignIn(call: CallContext): Promise<SignInOutcome>;
+}
+
+/** Token-free views of the account for the auth tools. */
+export interface AuthStatus {
+  signedIn: boolean;
+  apiUrl: string;
+  source: "api-key" | "keychain" | "file" | "none";
+  store: string;
+  flow?: "device" | "pkce" | "legacy" | "api-key";
+  user?: { id?: string; email?: string; name?: string };
+  expiresAt?: string;
+  daysLeft?: number;
+  hasRefreshToken?: boolean;
+  pendingSignIn?: SignInPrompt;
+  problem?: string;
+}
+
+export interface LogoutReport {
+  revokedOnServer: boolean | "not-applicable";
+  deletedLocal: string[];
+  message: string;
+}
+
+export interface AccountService {
+  status(): Promise<AuthStatus>;
+  logout(): Promise<LogoutReport>;
+  /** Start (or join) a sign-in and wait for it like any tool would; "ready" when signed in. */
+  login(call: CallContext, force: boolean): Promise<SignInOutcome & { status?: AuthStatus }>;
+}

@@ -1,0 +1,42 @@
+/** `login`, `logout` and `status` for a person at a terminal: the server's own auth code, with this terminal as the UI. */
+import type { Config } from "../config/config.js";
+import { createLogger } from "../core/log.js";
+
+/** Runs one command; `print` writes a line where the user reads it (the CLI passes stdout). Returns the exit code. */
+export async function runTerminalCommand(
+  command: "login" | "logout" | "status",
+  config: Config,
+  options: { force: boolean; json: boolean; print: (line: string) => void },
+): Promise<number> {
+  const { force, json, print } = options;
+  const { createAuthParts } = await import("../runtime.js");
+  const { describeStatus } = await import("../tools/auth.js");
+  // At a terminal the command's own output says what happened; the logger adds only errors (or debug on request).
+  const logger = createLogger(config.logLevel === "debug" ? "debug" : "error");
+  // A terminal prints the link where the user reads it, so `login` waits for the approval.
+  const ui = {
+    supportsUrlElicitation: () => false,
+    elicitUrl: async () => "cancel" as const,
+    completeElicitation: async () => {},
+    notify: (m: string) => print(m),
+    noticesReachUser: true,
+  };
+  const { runtime } = createAuthParts(config, logger, ui, { waitMs: config.signInTimeoutMs, thenWhat: "and this command continues by itself" });
+  const call = { signal: new AbortController().signal, progress: async () => {} };
+  if (command === "status") {
+    const status = await runtime.account.status();
+    print(json ? JSON.stringify(status, null, 2) : describeStatus(status, "terminal"));
+    return status.signedIn ? 0 : 1;
+  }
+  if (command === "logout") {
+    print((await runtime.account.logout()).message);
+    return 0;
+  }
+  const outcome = await runtime.account.login(call, force);
+  if (outcome.state === "pending") {
+    print("The sign-in was not approved in time. Run `cronicorn-mcp login` again.");
+    return 1;
+  }
+  print(describeStatus(outcome.status ?? (await runtime.account.status()), "terminal"));
+  return 0;
+}

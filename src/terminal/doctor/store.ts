@@ -1,0 +1,151 @@
+/**
+ * Local checks: which credential store opens (and how long a read takes), the config folder's and
+ * credentials file's permissions, and the saved sign-in's expiry. Only the store's public API is
+ * used, and nothing of a record but its dates and kind is ever shown.
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import type { Config } from "../../config/config.js";
+import type { Logger } from "../../core/log.js";
+import { openTokenStore, type CredentialRecord, type CredentialStore } from "../../auth/store/index.js";
+import { check, messageOf, timed, type CheckResult } from "./types.js";
+
+const CREDENTIALS_FILE = "credentials.json";
+const DAY_MS = 86_400_000;
+
+/** A logger that keeps what the store says, to show it on the keychain line instead of stderr. */
+function collectingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { warnings, debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+}
+
+export interface StoreCheck {
+  result: CheckResult;
+  /** The saved record for the API origin, when the store could be read. */
+  record: CredentialRecord | null | undefined;
+}
+
+export async function checkStore(config: Config): Promise<StoreCheck> {
+  const title = "credential store";
+  if (config.apiKey) {
+    return { result: check("store", title, "skip", "not used: CRONICORN_API_KEY is set, so no sign-in is saved or read"), record: undefined };
+  }
+  const logger = collectingLogger();
+  const opened = await timed(() => openTokenStore({ mode: config.tokenStore, dir: config.configDir, timeoutMs: config.keychainTimeoutMs, logger }));
+  if (!opened.ok) {
+    return {
+      result: check(
+        "store",
+        title,
+        "fail",
+        `CRONICORN_TOKEN_STORE=${config.tokenStore}: ${messageOf(opened.error)}`,
+        "Unlock or start the OS keychain, or set CRONICORN_TOKEN_STORE=file to keep credentials in a private file.",
+        opened.ms,
+      ),
+      record: undefined,
+    };
+  }
+  const store: CredentialStore = opened.value;
+  const read = await timed(() => store.read(config.apiOrigin));
+  const detail = `${store.describe()}; opened in ${Math.round(opened.ms)} ms, read in ${Math.round(read.ms)} ms`;
+  if (!read.ok) {
+    return {
+      result: check("store", title, "fail", `${detail}: ${messageOf(read.error)}`, "Set CRONICORN_TOKEN_STORE=file if the keychain keeps failing."),
+      record: undefined,
+    };
+  }
+  const slow = read.ms > config.keychainTimeoutMs / 2;
+  if (logger.warnings.length > 0) {
+    return {
+      result: check(
+        "store",
+        title,
+        "warn",
+        `${detail}. ${logger.warnings.join(" ")}`,
+        "Set CRONICORN_TOKEN_STORE=file to skip the keychain, or fix the keychain (see the line above).",
+      ),
+      record: read.value,
+    };
+  }
+  if (slow) {
+    return {
+      result: check(
+        "store",
+        title,
+        "warn",
+        `${detail}: slow`,
+        `A keychain that answers slowly delays every first tool call; set CRONICORN_TOKEN_STORE=file if it stays slow.`,
+      ),
+      record: read.value,
+    };
+  }
+  return { result: check("store", title, "ok", detail), record: read.value };
+}
+
+async function modeOf(file: string): Promise<number | undefined> {
+  try {
+    return (await stat(file)).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function checkConfigFolder(config: Config, platform: NodeJS.Platform = process.platform): Promise<CheckResult> {
+  const title = "config folder";
+  const dir = config.configDir;
+  const file = path.join(dir, CREDENTIALS_FILE);
+  const dirMode = await modeOf(dir);
+  if (dirMode === undefined) return check("config-dir", title, "ok", `${dir} does not exist yet (created, private, at the first sign-in)`);
+  if (platform === "win32") return check("config-dir", title, "ok", `${dir} (permissions follow your Windows user profile)`);
+  const fileMode = await modeOf(file);
+  const open: string[] = [];
+  const fixes: string[] = [];
+  if ((dirMode & 0o077) !== 0) {
+    open.push(`${dir} is ${octal(dirMode)}`);
+    fixes.push(`chmod 700 "${dir}"`);
+  }
+  if (fileMode !== undefined && (fileMode & 0o077) !== 0) {
+    open.push(`${file} is ${octal(fileMode)}`);
+    fixes.push(`chmod 600 "${file}"`);
+  }
+  if (open.length > 0) return check("config-dir", title, "fail", `readable by other users: ${open.join(", ")}`, `Run ${fixes.join(" && ")}.`);
+  const what = fileMode === undefined ? "no credentials file" : `${CREDENTIALS_FILE} ${octal(fileMode)}`;
+  return check("config-dir", title, "ok", `${dir} ${octal(dirMode)}, ${what}`);
+}
+
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, "0")}`;
+}
+
+export function checkSignedIn(config: Config, record: CredentialRecord | null | undefined, now: number): CheckResult {
+  const title = "sign-in";
+  if (config.apiKey) return check("sign-in", title, "ok", "CRONICORN_API_KEY is set: requests use the API key, no sign-in needed");
+  if (record === undefined) return check("sign-in", title, "skip", "the credential store could not be read (see above)");
+  if (record === null)
+    return check(
+      "sign-in",
+      title,
+      "warn",
+      `not signed in to ${config.apiUrl}`,
+      "Run `cronicorn-mcp login`, or just ask your assistant: the first tool call signs you in.",
+    );
+  const expires = new Date(record.expires_at).toISOString();
+  const via = record.flow ? ` via ${record.flow}` : "";
+  if (record.expires_at <= now) {
+    return record.refresh_token
+      ? check("sign-in", title, "ok", `signed in${via}; the access token expired at ${expires} and is refreshed on the next call`)
+      : check("sign-in", title, "fail", `the saved sign-in${via} expired at ${expires}`, "Run `cronicorn-mcp login` to sign in again.");
+  }
+  const days = Math.floor((record.expires_at - now) / DAY_MS);
+  const refresh = record.refresh_token ? "; refreshes automatically" : "";
+  if (!record.refresh_token && days < 3) {
+    return check(
+      "sign-in",
+      title,
+      "warn",
+      `signed in${via} until ${expires} (${days} day(s) left)`,
+      "Run `cronicorn-mcp login --force` before then to avoid an interruption.",
+    );
+  }
+  return check("sign-in", title, "ok", `signed in${via} until ${expires} (${days} day(s) left)${refresh}`);
+}

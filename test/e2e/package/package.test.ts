@@ -1,0 +1,269 @@
+/**
+ * The package as it is published from a clean clone of the committed HEAD: what `npm pack` puts in
+ * the tarball (prepack builds dist/), what publint says of it, and whether an install of that tarball
+ * with install scripts off (as npm now defaults to for dependencies) serves MCP and keeps its sign-in
+ * in a real OS keychain — or, with no keychain, in the private file.
+ */
+import { execFile, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { publint } from "publint";
+import { formatMessage } from "publint/utils";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { loadConfig } from "../../../src/config/config.js";
+import { startCronicornStandIn } from "../../stack/cronicorn.js";
+import type { StandIn } from "../../stack/cronicorn.js";
+import { eventually } from "../../helpers/signin.js";
+import { BIN_NAME, installTarball, makeWorkDir, npmEnv, packCleanClone, removeDir, ROOT } from "../../helpers/pack.js";
+import type { CleanClonePack } from "../../helpers/pack.js";
+
+const execFileAsync = promisify(execFile);
+
+const PackageJson = z.object({ name: z.string(), version: z.string(), mcpName: z.string() });
+const pkg = PackageJson.parse(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")));
+
+const ServerJson = z.object({
+  $schema: z.string().url(),
+  name: z.string(),
+  description: z.string(),
+  version: z.string(),
+  packages: z.array(
+    z.object({
+      registryType: z.string(),
+      identifier: z.string(),
+      version: z.string(),
+      transport: z.object({ type: z.string() }),
+      environmentVariables: z.array(
+        z.object({
+          name: z.string(),
+          description: z.string(),
+          isSecret: z.boolean().optional(),
+          default: z.string().optional(),
+          choices: z.array(z.string()).optional(),
+        }),
+      ),
+    }),
+  ),
+});
+
+interface InstalledServer {
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  toolNames(): Promise<string[]>;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+/** Spawn the installed bin (shebang + npm's bin link, as `npx` runs it), or `command`, and complete the MCP handshake. */
+async function startInstalledServer(
+  bin: string,
+  env: Record<string, string>,
+  command: { command: string; args: string[] } = { command: bin, args: [] },
+): Promise<InstalledServer> {
+  const transport = new StdioClientTransport({ ...command, env, stderr: "pipe" });
+  let stderr = "";
+  transport.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const client = new Client({ name: "cronicorn-mcp-package-tests", version: "1.0.0" }, { capabilities: {} });
+  await client.connect(transport);
+  return {
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 })) as CallToolResult,
+    toolNames: async () => (await client.listTools()).tools.map((t) => t.name),
+    stderr: () => stderr,
+    close: () => client.close(),
+  };
+}
+
+function structured<T>(result: CallToolResult, key: string): T {
+  const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+  expect(result.isError, text).toBeFalsy();
+  const value = (result.structuredContent as Record<string, unknown> | undefined)?.[key];
+  expect(value, `structuredContent.${key} of ${text}`).toBeDefined();
+  return value as T;
+}
+
+/** What a user sees from `npx cronicorn-mcp --version` in the folder it was installed into. */
+async function npxVersion(dir: string): Promise<string> {
+  const { stdout } = await execFileAsync("npx", ["--no-install", BIN_NAME, "--version"], { cwd: dir, env: npmEnv() });
+  return stdout.trim();
+}
+
+describe("the published package", { timeout: 240_000 }, () => {
+  let work: string;
+  let tarball: CleanClonePack;
+  let stand: StandIn;
+
+  beforeAll(async () => {
+    work = makeWorkDir();
+    tarball = await packCleanClone(work);
+    stand = await startCronicornStandIn();
+  }, 120_000);
+
+  afterAll(async () => {
+    await stand?.close();
+    removeDir(work);
+  });
+
+  it("packs from a fresh clone of HEAD, where only prepack can build the dist/ the bin imports", async () => {
+    const { stdout } = await execFileAsync("git", ["-C", ROOT, "rev-parse", "HEAD"]);
+    expect(tarball.commit).toBe(stdout.trim());
+    expect(tarball.hadDist).toBe(false);
+    expect(tarball.files).toContain("dist/cli.js");
+  });
+
+  it("passes publint with no errors and no warnings", async () => {
+    const bytes = fs.readFileSync(tarball.path);
+    // Lint the very tarball the other tests install, not a second pack.
+    const { messages, pkg: linted } = await publint({ level: "warning", pack: { tarball: new Uint8Array(bytes).buffer } });
+    expect(messages.map((m) => `${m.type}: ${formatMessage(m, linted, { color: false }) ?? m.code}`)).toEqual([]);
+  });
+
+  it("ships the bin shim, the bundle, README, CHANGELOG, LICENSE and package.json, and no sources, tests or source maps", () => {
+    expect(tarball.files).toEqual(expect.arrayContaining(["bin/cronicorn-mcp.js", "dist/cli.js", "README.md", "CHANGELOG.md", "LICENSE", "package.json"]));
+    const unexpected = tarball.files.filter((f) => /^(src|test)\//.test(f) || /\.(ts|tsx|mts|cts|map)$/.test(f));
+    expect(unexpected).toEqual([]);
+    const outsideWhitelist = tarball.files.filter((f) => !/^(bin\/|dist\/)/.test(f) && !["README.md", "CHANGELOG.md", "LICENSE", "package.json"].includes(f));
+    expect(outsideWhitelist).toEqual([]);
+  });
+
+  it("server.json names the package.json mcpName, version and npm package, and documents only settings the server accepts", () => {
+    const server = ServerJson.parse(JSON.parse(fs.readFileSync(path.join(ROOT, "server.json"), "utf8")));
+    expect(server.name).toBe(pkg.mcpName);
+    expect(server.version).toBe(pkg.version);
+    expect(server.description.length).toBeLessThanOrEqual(100); // the registry's limit
+    const npmPackage = server.packages.find((p) => p.registryType === "npm");
+    expect(npmPackage).toMatchObject({ identifier: pkg.name, version: pkg.version, transport: { type: "stdio" } });
+
+    const variables = npmPackage?.environmentVariables ?? [];
+    expect(variables.filter((v) => v.isSecret).map((v) => v.name)).toEqual(["CRONICORN_API_KEY"]);
+    for (const v of variables) {
+      for (const value of [...(v.choices ?? []), ...(v.default === undefined ? [] : [v.default])]) {
+        expect(loadConfig({ [v.name]: value }), `${v.name}=${value}`).toMatchObject({ ok: true });
+      }
+    }
+  });
+
+  it("installs into an empty folder with production dependencies only and no install scripts, and the installed bin serves MCP", async () => {
+    const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
+    expect(fs.existsSync(path.join(installed.dir, "node_modules/keytar"))).toBe(false);
+    expect(await npxVersion(installed.dir)).toBe(pkg.version);
+
+    const home = fs.mkdtempSync(path.join(work, "home-"));
+    const server = await startInstalledServer(installed.bin, {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      CRONICORN_API_URL: stand.apiUrl,
+      CRONICORN_API_KEY: stand.apiKey,
+      CRONICORN_CONFIG_DIR: path.join(home, ".cronicorn"),
+      CRONICORN_NO_BROWSER: "1",
+    });
+    try {
+      expect((await server.toolNames()).length).toBeGreaterThanOrEqual(30);
+      expect(Array.isArray(structured<unknown[]>(await server.call("list_jobs"), "jobs"))).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("installed with --ignore-scripts, signs in and keeps the credential in the real Secret Service, visible to secret-tool and read back by `status`", async () => {
+    const missing = ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+    expect(missing, `${missing.join(", ")} not found: run npm run setup:system`).toEqual([]);
+    const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
+    expect(installed.output).not.toMatch(/install script/i);
+
+    const home = fs.mkdtempSync(path.join(work, "home-"));
+    fs.mkdirSync(path.join(home, "run"), { mode: 0o700 });
+    const busFile = path.join(home, "bus-address");
+    const env = {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      XDG_RUNTIME_DIR: path.join(home, "run"),
+      XDG_DATA_HOME: path.join(home, "data"),
+      CRONICORN_API_URL: stand.apiUrl,
+      CRONICORN_WEB_URL: stand.webUrl,
+      CRONICORN_ISSUER: stand.webUrl,
+      CRONICORN_CONFIG_DIR: path.join(home, ".cronicorn"),
+      CRONICORN_TOKEN_STORE: "auto",
+      CRONICORN_NO_BROWSER: "1",
+      CRONICORN_LOGIN_WAIT_S: "1",
+    };
+    // The server runs inside a private D-Bus session with an unlocked gnome-keyring; the session's
+    // address is written aside so secret-tool and `status` can reach the same keyring while it runs.
+    const session = `echo -n pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null\necho "$DBUS_SESSION_BUS_ADDRESS" > "$BUS_FILE"\nexec "$BIN"`;
+    const server = await startInstalledServer(
+      installed.bin,
+      { ...env, BUS_FILE: busFile, BIN: installed.bin },
+      { command: "dbus-run-session", args: ["--", "sh", "-c", session] },
+    );
+    try {
+      const first = await server.call("list_jobs");
+      const prompt = structured<{ userCode: string }>(first, "signIn");
+      await stand.approveDevice(prompt.userCode);
+      await eventually(async () => {
+        const result = await server.call("list_jobs");
+        return result.structuredContent?.jobs as unknown[] | undefined;
+      });
+      const status = structured<{ signedIn: boolean; source: string; store: string }>(await server.call("auth_status"), "status");
+      expect(status).toMatchObject({ signedIn: true, source: "keychain", store: expect.stringContaining("OS keychain (Secret Service)") });
+
+      const inSession = { ...env, DBUS_SESSION_BUS_ADDRESS: fs.readFileSync(busFile, "utf8").trim() };
+      const origin = new URL(stand.apiUrl).origin;
+      const { stdout: item } = await execFileAsync("secret-tool", ["lookup", "service", "cronicorn-mcp", "username", origin], { env: inSession });
+      expect(Object.keys(JSON.parse(item) as Record<string, unknown>)).toEqual(expect.arrayContaining(["access_token", "expires_at", "flow"]));
+      expect(fs.existsSync(path.join(home, ".cronicorn", "credentials.json"))).toBe(false);
+
+      // A second process reads the credential back from the keyring.
+      const { stdout: statusLine } = await execFileAsync(installed.bin, ["status"], { env: inSession });
+      expect(statusLine).toMatch(/^Signed in to .* \(OS keychain \(Secret Service\)/);
+      expect(server.stderr()).not.toMatch(/Credentials are kept in file/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("with no Secret Service reachable, serves MCP and keeps credentials in the private file, saying why", async () => {
+    const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
+    // A credential in the file (our format: the official server's record would count for the cloud only).
+    const home = fs.mkdtempSync(path.join(work, "home-"));
+    const configDir = path.join(home, ".cronicorn");
+    fs.mkdirSync(configDir, { mode: 0o700 });
+    const token = await stand.signIn();
+    const now = Date.now();
+    const record = {
+      access_token: token,
+      expires_at: now + 30 * 86_400_000,
+      token_type: "Bearer",
+      issuer: stand.apiUrl,
+      client_id: "cronicorn-mcp",
+      obtained_at: now,
+      flow: "device",
+    };
+    fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+
+    const server = await startInstalledServer(installed.bin, {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      CRONICORN_API_URL: stand.apiUrl,
+      CRONICORN_CONFIG_DIR: configDir,
+      CRONICORN_TOKEN_STORE: "auto",
+      CRONICORN_NO_BROWSER: "1",
+    });
+    try {
+      const status = structured<{ signedIn: boolean; source: string }>(await server.call("auth_status"), "status");
+      expect(status).toMatchObject({ signedIn: true, source: "file" });
+      expect(Array.isArray(structured<unknown[]>(await server.call("list_jobs"), "jobs"))).toBe(true);
+      const logout = structured<{ deletedLocal: string[] }>(await server.call("logout"), "logout");
+      expect(logout.deletedLocal).toEqual([expect.stringContaining("credentials.json")]);
+      expect(server.stderr()).toMatch(
+        /warn: Credentials are kept in file ~\/\.cronicorn\/credentials\.json, readable only by you, because the OS keychain failed to look up a test item: .*DBus.*\./,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,3 @@
+import { describeCrashSafety } from "../helpers/store/crash.js";
+
+describeCrashSafety(30);
