@@ -75,6 +75,7 @@ const envSchema = z.object({
   CRONICORN_REFRESH_SKEW_S: z._default(z.coerce.number().check(z.minimum(0)), 300),
   CRONICORN_KEYCHAIN_TIMEOUT_MS: z._default(positiveInt("CRONICORN_KEYCHAIN_TIMEOUT_MS"), 3_000),
   CRONICORN_READ_ONLY: z._default(flag, false),
+  CRONICORN_CONFIRM: z._default(z.enum(["destructive", "never"]), "destructive"),
   CRONICORN_TOOLS: z.optional(
     z.pipe(
       z.pipe(
@@ -115,6 +116,8 @@ export interface Config {
   refreshSkewMs: number;
   keychainTimeoutMs: number;
   readOnly: boolean;
+  /** Ask the user (form elicitation) before a destructive tool runs: "destructive" (default) or "never". */
+  confirm: "destructive" | "never";
   /** Tool groups to expose; undefined means all. */
   toolGroups: readonly ToolGroup[] | undefined;
 }
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       refreshSkewMs: Math.round(e.CRONICORN_REFRESH_SKEW_S * 1000),
       keychainTimeoutMs: e.CRONICORN_KEYCHAIN_TIMEOUT_MS,
       readOnly: e.CRONICORN_READ_ONLY,
+      confirm: e.CRONICORN_CONFIRM,
       toolGroups: e.CRONICORN_TOOLS && e.CRONICORN_TOOLS.length > 0 ? Object.freeze([...e.CRONICORN_TOOLS]) : undefined,
     }),
   };

@@ -39,6 +39,7 @@ describe("loadConfig: values other than URLs", () => {
       refreshSkewMs: 300_000,
       keychainTimeoutMs: 3_000,
       readOnly: false,
+      confirm: "destructive",
       toolGroups: undefined,
     });
   });
@@ -136,5 +137,15 @@ describe("loadConfig: values other than URLs", () => {
       if (saved === undefined) delete process.env.CRONICORN_CLIENT_ID;
       else process.env.CRONICORN_CLIENT_ID = saved;
     }
+  });
+});
+
+describe("CRONICORN_CONFIRM", () => {
+  it("takes destructive or never, and refuses anything else naming the variable", () => {
+    expect(configOf({ CRONICORN_CONFIRM: "never" }).confirm).toBe("never");
+    expect(configOf({ CRONICORN_CONFIRM: "destructive" }).confirm).toBe("destructive");
+    const bad = loadConfig({ CRONICORN_CONFIRM: "always" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems.join()).toMatch(/^CRONICORN_CONFIRM: /);
   });
 });
