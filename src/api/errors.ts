@@ -2,9 +2,10 @@
  * One error type per failure family. Each message tells the user (or the model acting for them)
  * what happened and what to do next; none ever contains a credential.
  */
+import { ExpectedError } from "../core/errors.js";
 
 /** Cronicorn answered with an error status. */
-export class ApiError extends Error {
+export class ApiError extends ExpectedError {
   override readonly name = "ApiError";
   constructor(
     message: string,
@@ -16,7 +17,7 @@ export class ApiError extends Error {
 }
 
 /** The configuration is invalid; every tool reports this until it is fixed. */
-export class ConfigError extends Error {
+export class ConfigError extends ExpectedError {
   override readonly name = "ConfigError";
   constructor(readonly problems: string[]) {
     super(`cronicorn-mcp is misconfigured: ${problems.join("; ")}. Fix the environment variables in your MCP client's config and restart the server.`);
@@ -24,6 +25,6 @@ export class ConfigError extends Error {
 }
 
 /** The request could not be built from the tool's arguments (e.g. nested too deeply to serialise). */
-export class InvalidRequestError extends Error {
+export class InvalidRequestError extends ExpectedError {
   override readonly name = "InvalidRequestError";
 }

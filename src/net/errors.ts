@@ -2,9 +2,10 @@
  * What went wrong with a request, by cause. Only real network failures may be reported as "cannot
  * reach"; an oversized or endless body, a deadline, or an untrusted certificate each say what happened.
  */
+import { ExpectedError } from "../core/errors.js";
 
 /** Cronicorn could not be reached, did not answer in time, or answered with something unreadable. */
-export class NetworkError extends Error {
+export class NetworkError extends ExpectedError {
   override readonly name = "NetworkError";
 }
 

@@ -1,6 +1,7 @@
 /** Account-wide views and keys: dashboard, activity, plan and usage, webhook signing key, signed-in devices. */
 import * as z from "zod";
 import { DashboardActivity, DashboardStats, JobId, OpaqueId, SigningKeyCreated, SigningKeyInfo, SubscriptionStatus, Usage } from "../api/schemas.js";
+import { CREATES, READS, REMOVES, REPLACES } from "./annotations.js";
 import { defineTool } from "./define.js";
 
 const none = z.object({});
@@ -42,7 +43,7 @@ export const accountTools = [
       endpointLimit: z.number().int().min(1).max(100).optional().describe("Endpoints in the series (default 20)."),
     }),
     output: { key: "stats", schema: DashboardStats },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: (query, { api }) => api.request({ method: "GET", path: "/dashboard/stats", query: withPeriod(query), response: DashboardStats }),
     summary: () => "Dashboard statistics:",
   }),
@@ -59,7 +60,7 @@ export const accountTools = [
       offset: z.number().int().min(0).optional(),
     }),
     output: { key: "activity", schema: DashboardActivity },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: (query, { api }) => api.request({ method: "GET", path: "/dashboard/activity", query: withPeriod(query), response: DashboardActivity }),
     summary: (a) =>
       `${a.events.length} event(s) shown of ${a.total}: ${a.summary.runsCount} run(s), ${a.summary.sessionsCount} AI session(s), ${a.summary.successRate}% success.`,
@@ -71,7 +72,7 @@ export const accountTools = [
     description: "Plan and quotas with use (endpoints, runs, AI calls). Use when a limit refuses something.",
     input: none,
     output: { key: "usage", schema: z.object({ plan: SubscriptionStatus, usage: Usage }) },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: async (_a, { api }) => {
       const [plan, usage] = await Promise.all([
         api.request({ method: "GET", path: "/subscriptions/status", response: SubscriptionStatus }),
@@ -89,7 +90,7 @@ export const accountTools = [
     description: "Whether the webhook signing key exists, its prefix and dates (never the key).",
     input: none,
     output: { key: "signingKey", schema: SigningKeyInfo },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: (_a, { api }) => api.request({ method: "GET", path: "/signing-keys", response: SigningKeyInfo }),
     summary: (k) => (k.hasKey ? `A signing key exists (prefix ${k.keyPrefix ?? "?"}).` : "No signing key yet; create_signing_key makes one."),
   }),
@@ -100,7 +101,7 @@ export const accountTools = [
     description: "Create the webhook signing key, returned once: the user must store it. Sign-up makes one, so usually use rotate_signing_key.",
     input: none,
     output: { key: "signingKey", schema: SigningKeyCreated },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: CREATES,
     run: (_a, { api }) => api.request({ method: "POST", path: "/signing-keys", response: SigningKeyCreated }),
     summary: (k) => `Created signing key ${k.keyPrefix}…. Store the raw key now; Cronicorn will not show it again.`,
   }),
@@ -111,7 +112,7 @@ export const accountTools = [
     description: "Replace the webhook signing key (returned once); targets using the old one fail until updated. Confirm first.",
     input: none,
     output: { key: "signingKey", schema: SigningKeyCreated },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+    annotations: REPLACES,
     run: (_a, { api }) =>
       api.request({
         method: "POST",
@@ -128,7 +129,7 @@ export const accountTools = [
     description: "Sessions signed in to the account (MCP servers, CLIs), with created and expiry times.",
     input: none,
     output: { key: "devices", schema: z.array(Device) },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: (_a, { api }) => api.request({ method: "GET", path: "/devices", response: DeviceList }),
     summary: (devices) => `${devices.length} signed-in session(s).`,
   }),
@@ -139,7 +140,7 @@ export const accountTools = [
     description: "Sign out one session from list_devices (this server's own means signing in again).",
     input: z.object({ tokenId: OpaqueId("tokenId", "From list_devices.") }),
     output: { key: "result", schema: Success },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: REMOVES,
     run: ({ tokenId }, { api }) =>
       api.request({ method: "DELETE", path: `/devices/${encodeURIComponent(tokenId)}`, response: Success, what: `device ${tokenId}` }),
     summary: (_r, args) => `Revoked device session ${args.tokenId}.`,

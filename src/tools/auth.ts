@@ -1,5 +1,6 @@
 /** Sign-in, status and sign-out. These run without a credential and never show one. */
 import * as z from "zod";
+import { READS, REMOVES, UPDATES } from "./annotations.js";
 import { SignInPendingError, defineTool, SignInPromptSchema } from "./define.js";
 import type { AuthStatus } from "../auth/types.js";
 
@@ -53,7 +54,7 @@ export const authTools = [
     description: "Sign in (browser page, or a URL and code). Other tools sign in by themselves: call only to sign in or switch accounts (force).",
     input: z.object({ force: z.boolean().optional().describe("Sign in again, e.g. to switch accounts.") }),
     output: { key: "status", schema: AuthStatusSchema },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+    annotations: { ...UPDATES, openWorldHint: true },
     needsAuth: false,
     run: async ({ force }, { account }, call) => {
       const outcome = await account.login(call, force ?? false);
@@ -69,7 +70,7 @@ export const authTools = [
     description: "Signed in or not, as whom, where the credential is kept, expiry (never the token).",
     input: z.object({}),
     output: { key: "status", schema: AuthStatusSchema },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     needsAuth: false,
     run: (_a, { account }) => account.status(),
     summary: (s) => describeStatus(s),
@@ -84,7 +85,7 @@ export const authTools = [
       key: "logout",
       schema: z.object({ revokedOnServer: z.union([z.boolean(), z.literal("not-applicable")]), deletedLocal: z.array(z.string()), message: z.string() }),
     },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: REMOVES,
     needsAuth: false,
     run: (_a, { account }) => account.logout(),
     summary: (r) => r.message,

@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { Endpoint, EndpointId, EndpointList, JobId, checkEndpointRules, endpointFields } from "../api/schemas.js";
 import type { EndpointT } from "../api/schemas.js";
+import { CREATES, READS, REMOVES, UPDATES } from "./annotations.js";
 import { defineTool } from "./define.js";
 
 const endpointPath = (jobId: string, endpointId?: string) =>
@@ -33,7 +34,7 @@ export const endpointTools = [
       "The AI planner adapts it within min/maxIntervalMs, guided by description.",
     input: z.object({ jobId: JobId, ...endpointFields }).superRefine((v, ctx) => checkEndpointRules(v, ctx, true)),
     output: { key: "endpoint", schema: Endpoint },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: CREATES,
     run: ({ jobId, ...fields }, { api }) => api.request({ method: "POST", path: endpointPath(jobId), body: fields, response: Endpoint, what: `job ${jobId}` }),
     summary: (e) => `Added endpoint "${e.name}" (id ${e.id}): ${e.method ?? "GET"} ${e.url}, ${schedule(e)}; next run ${e.nextRunAt ?? "not scheduled"}.`,
   }),
@@ -44,7 +45,7 @@ export const endpointTools = [
     description: "One endpoint: request, schedule, limits, next/last run, failures, pause, active hint.",
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "endpoint", schema: Endpoint },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: ({ jobId, endpointId }, { api }) =>
       api.request({ method: "GET", path: endpointPath(jobId, endpointId), response: Endpoint, what: `endpoint ${endpointId} in job ${jobId}` }),
     summary: (e) => `Endpoint "${e.name}" (id ${e.id}): ${e.method ?? "GET"} ${e.url}, ${schedule(e)}, ${e.failureCount} failure(s).`,
@@ -56,7 +57,7 @@ export const endpointTools = [
     description: "List a job's endpoints with schedules, next runs and failure counts.",
     input: z.object({ jobId: JobId }),
     output: { key: "endpoints", schema: z.array(Endpoint) },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: async ({ jobId }, { api }) =>
       (await api.request({ method: "GET", path: endpointPath(jobId), response: EndpointList, what: `job ${jobId}` })).endpoints,
     summary: (list) =>
@@ -73,7 +74,7 @@ export const endpointTools = [
       if (Object.values(changes).every((x) => x === undefined)) ctx.addIssue({ code: "custom", path: ["name"], message: "give at least one field to change" });
     }),
     output: { key: "endpoint", schema: Endpoint },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: UPDATES,
     run: ({ jobId, endpointId, ...changes }, { api }) =>
       api.request({
         method: "PATCH",
@@ -81,7 +82,6 @@ export const endpointTools = [
         body: switchingSchedule(changes),
         response: Endpoint,
         what: `endpoint ${endpointId} in job ${jobId}`,
-        idempotent: true,
       }),
     summary: (e) => `Updated endpoint "${e.name}" (id ${e.id}): ${schedule(e)}.`,
   }),
@@ -92,14 +92,13 @@ export const endpointTools = [
     description: "Archive (soft-delete) an endpoint: it stops, its history stays. Prefer over delete.",
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "endpoint", schema: Endpoint },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: REMOVES,
     run: ({ jobId, endpointId }, { api }) =>
       api.request({
         method: "POST",
         path: `${endpointPath(jobId, endpointId)}/archive`,
         response: Endpoint,
         what: `endpoint ${endpointId} in job ${jobId}`,
-        idempotent: true,
       }),
     summary: (e) => `Archived endpoint "${e.name}" (id ${e.id}).`,
   }),
@@ -110,7 +109,7 @@ export const endpointTools = [
     description: "Delete an endpoint and its run history for good. Confirm first; prefer archive_endpoint.",
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "result", schema: z.object({ deleted: z.literal(true), endpointId: z.string() }) },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: REMOVES,
     run: async ({ jobId, endpointId }, { api }) => {
       await api.request({ method: "DELETE", path: endpointPath(jobId, endpointId), what: `endpoint ${endpointId} in job ${jobId}` });
       return { deleted: true as const, endpointId };

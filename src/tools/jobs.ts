@@ -1,6 +1,7 @@
 /** Jobs: the folders that group endpoints. */
 import * as z from "zod";
 import { Job, JobId, JobList, JobStatus, JobWithCount, jobFields } from "../api/schemas.js";
+import { CREATES, READS, REMOVES, UPDATES } from "./annotations.js";
 import { defineTool } from "./define.js";
 
 const jobPath = (jobId: string) => `/jobs/${encodeURIComponent(jobId)}`;
@@ -13,7 +14,7 @@ export const jobTools = [
     description: "Create a job, the container of endpoints (scheduled HTTP requests); then add_endpoint.",
     input: z.object(jobFields),
     output: { key: "job", schema: Job },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: CREATES,
     run: (args, { api }) => api.request({ method: "POST", path: "/jobs", body: args, response: Job }),
     summary: (job) => `Created job "${job.name}" (id ${job.id}, ${job.status}).`,
   }),
@@ -24,7 +25,7 @@ export const jobTools = [
     description: "Get one job: name, description, status, timestamps.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: ({ jobId }, { api }) => api.request({ method: "GET", path: jobPath(jobId), response: Job, what: `job ${jobId}` }),
     summary: (job) => `Job "${job.name}" (id ${job.id}) is ${job.status}.`,
   }),
@@ -35,7 +36,7 @@ export const jobTools = [
     description: "List jobs with endpoint counts; finds job ids.",
     input: z.object({ status: JobStatus.optional() }),
     output: { key: "jobs", schema: z.array(JobWithCount) },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: async ({ status }, { api }) => (await api.request({ method: "GET", path: "/jobs", query: { status }, response: JobList })).jobs,
     summary: (jobs) =>
       jobs.length === 0
@@ -51,9 +52,8 @@ export const jobTools = [
       .object({ jobId: JobId, name: jobFields.name.optional(), description: jobFields.description })
       .refine((v) => v.name !== undefined || v.description !== undefined, { message: "give name and/or description to change", path: ["name"] }),
     output: { key: "job", schema: Job },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ jobId, ...changes }, { api }) =>
-      api.request({ method: "PATCH", path: jobPath(jobId), body: changes, response: Job, what: `job ${jobId}`, idempotent: true }),
+    annotations: UPDATES,
+    run: ({ jobId, ...changes }, { api }) => api.request({ method: "PATCH", path: jobPath(jobId), body: changes, response: Job, what: `job ${jobId}` }),
     summary: (job) => `Updated job "${job.name}" (id ${job.id}).`,
   }),
   defineTool({
@@ -63,7 +63,7 @@ export const jobTools = [
     description: "Archive (soft-delete) a job: its endpoints stop. Confirm first.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
-    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    annotations: REMOVES,
     run: ({ jobId }, { api }) => api.request({ method: "DELETE", path: jobPath(jobId), response: Job, what: `job ${jobId}` }),
     summary: (job) => `Archived job "${job.name}" (id ${job.id}).`,
   }),
@@ -74,8 +74,8 @@ export const jobTools = [
     description: "Pause all of a job's endpoints until resume_job.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ jobId }, { api }) => api.request({ method: "POST", path: `${jobPath(jobId)}/pause`, response: Job, what: `job ${jobId}`, idempotent: true }),
+    annotations: UPDATES,
+    run: ({ jobId }, { api }) => api.request({ method: "POST", path: `${jobPath(jobId)}/pause`, response: Job, what: `job ${jobId}` }),
     summary: (job) => `Job "${job.name}" (id ${job.id}) is now ${job.status}.`,
   }),
   defineTool({
@@ -85,8 +85,8 @@ export const jobTools = [
     description: "Resume a paused job: its endpoints run on schedule again.",
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: ({ jobId }, { api }) => api.request({ method: "POST", path: `${jobPath(jobId)}/resume`, response: Job, what: `job ${jobId}`, idempotent: true }),
+    annotations: UPDATES,
+    run: ({ jobId }, { api }) => api.request({ method: "POST", path: `${jobPath(jobId)}/resume`, response: Job, what: `job ${jobId}` }),
     summary: (job) => `Job "${job.name}" (id ${job.id}) is now ${job.status}.`,
   }),
 ];

@@ -1,6 +1,7 @@
 /** Runs, health, testing and the AI planner's analysis sessions. */
 import * as z from "zod";
 import { EndpointHealth, EndpointId, OpaqueId, RunDetails, RunId, RunList, RunStatus, SessionList, TestResult } from "../api/schemas.js";
+import { CREATES, READS } from "./annotations.js";
 import { defineTool } from "./define.js";
 
 const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
@@ -19,7 +20,7 @@ export const runTools = [
       offset: z.number().int().min(0).optional(),
     }),
     output: { key: "runs", schema: RunList },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: ({ endpointId, ...query }, { api }) =>
       api.request({ method: "GET", path: at(endpointId, "runs"), query, response: RunList, what: `endpoint ${endpointId}` }),
     summary: (r) => `${r.runs.length} run(s) shown of ${r.total}${r.runs[0] ? `; latest ${r.runs[0].status} at ${r.runs[0].startedAt}` : ""}.`,
@@ -31,7 +32,7 @@ export const runTools = [
     description: "One run in detail: status, timing, HTTP code, error and response body. For investigating failures.",
     input: z.object({ runId: RunId }),
     output: { key: "run", schema: RunDetails },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: ({ runId }, { api }) => api.request({ method: "GET", path: `/runs/${encodeURIComponent(runId)}`, response: RunDetails, what: `run ${runId}` }),
     summary: (r) =>
       `Run ${r.id}: ${r.status}${r.statusCode ? ` (HTTP ${r.statusCode})` : ""}${r.durationMs != null ? ` in ${r.durationMs} ms` : ""}${r.errorMessage ? ` — ${r.errorMessage}` : ""}.`,
@@ -51,7 +52,7 @@ export const runTools = [
         .optional(),
     }),
     output: { key: "health", schema: EndpointHealth },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: ({ endpointId, sinceHours }, { api }) =>
       api.request({ method: "GET", path: at(endpointId, "health"), query: { sinceHours }, response: EndpointHealth, what: `endpoint ${endpointId}` }),
     summary: (h) =>
@@ -64,7 +65,7 @@ export const runTools = [
     description: "Call an endpoint's URL now: status, duration (ms), HTTP code, body or error. Recorded as a run.",
     input: z.object({ endpointId: EndpointId }),
     output: { key: "test", schema: TestResult },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: { ...CREATES, openWorldHint: true },
     run: ({ endpointId }, { api }) => api.request({ method: "POST", path: at(endpointId, "test"), response: TestResult, what: `endpoint ${endpointId}` }),
     summary: (t) =>
       `Test run ${t.runId}: ${t.status}${t.statusCode ? ` (HTTP ${t.statusCode})` : ""} in ${t.durationMs} ms${t.errorMessage ? ` — ${t.errorMessage}` : ""}.`,
@@ -80,7 +81,7 @@ export const runTools = [
       offset: z.number().int().min(0).optional(),
     }),
     output: { key: "sessions", schema: SessionList },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: ({ endpointId, ...query }, { api }) =>
       api.request({ method: "GET", path: at(endpointId, "sessions"), query, response: SessionList, what: `endpoint ${endpointId}` }),
     summary: (r) => `${r.sessions.length} AI planner session(s) shown of ${r.total}.`,
@@ -92,7 +93,7 @@ export const runTools = [
     description: "One AI planner session in full: reasoning, tools used, hints applied.",
     input: z.object({ sessionId: OpaqueId("sessionId", "From list_ai_sessions.") }),
     output: { key: "session", schema: AnyJson },
-    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: READS,
     run: ({ sessionId }, { api }) =>
       api.request({ method: "GET", path: `/sessions/${encodeURIComponent(sessionId)}`, response: AnyJson, what: `AI session ${sessionId}` }),
     summary: (_s, args) => `AI planner session ${args.sessionId}:`,

@@ -1,6 +1,7 @@
 /** Adaptive scheduling: temporary hints, one-shot runs, pauses, and failure resets for one endpoint. */
 import * as z from "zod";
 import { Endpoint, EndpointId } from "../api/schemas.js";
+import { CREATES, UPDATES } from "./annotations.js";
 import { defineTool } from "./define.js";
 
 const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
@@ -34,9 +35,9 @@ export const schedulingTools = [
       reason,
     }),
     output: { key: "hint", schema: Ack },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: UPDATES,
     run: async ({ endpointId, ...body }, { api }) => {
-      await api.request({ method: "POST", path: at(endpointId, "hints/interval"), body, response: ignored, what: `endpoint ${endpointId}`, idempotent: true });
+      await api.request({ method: "POST", path: at(endpointId, "hints/interval"), body, response: ignored, what: `endpoint ${endpointId}` });
       return changed(endpointId);
     },
     summary: (_r, args) => `Endpoint ${args.endpointId} will run every ${args.intervalMs} ms${args.ttlMinutes ? ` for ${args.ttlMinutes} min` : ""}.`,
@@ -60,7 +61,7 @@ export const schedulingTools = [
         }
       }),
     output: { key: "hint", schema: Ack },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: CREATES,
     run: async ({ endpointId, ...body }, { api }) => {
       await api.request({ method: "POST", path: at(endpointId, "hints/oneshot"), body, response: ignored, what: `endpoint ${endpointId}` });
       return changed(endpointId);
@@ -78,11 +79,11 @@ export const schedulingTools = [
       reason,
     }),
     output: { key: "pause", schema: EndpointAck },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: UPDATES,
     run: async ({ endpointId, ...body }, { api }) =>
       withEndpoint(
         endpointId,
-        await api.request({ method: "POST", path: at(endpointId, "pause"), body, response: MaybeEndpoint, what: `endpoint ${endpointId}`, idempotent: true }),
+        await api.request({ method: "POST", path: at(endpointId, "pause"), body, response: MaybeEndpoint, what: `endpoint ${endpointId}` }),
       ),
     summary: (_r, args) => `Endpoint ${args.endpointId} is paused until ${args.pausedUntil}.`,
   }),
@@ -93,7 +94,7 @@ export const schedulingTools = [
     description: "Resume a paused endpoint now, before its pausedUntil.",
     input: z.object({ endpointId: EndpointId, reason }),
     output: { key: "pause", schema: EndpointAck },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: UPDATES,
     run: async ({ endpointId, reason: why }, { api }) =>
       withEndpoint(
         endpointId,
@@ -103,7 +104,6 @@ export const schedulingTools = [
           body: { pausedUntil: null, reason: why },
           response: MaybeEndpoint,
           what: `endpoint ${endpointId}`,
-          idempotent: true,
         }),
       ),
     summary: (r) => `Endpoint ${r.endpointId} is running again${r.endpoint?.nextRunAt ? `; next run ${r.endpoint.nextRunAt}` : ""}.`,
@@ -115,7 +115,7 @@ export const schedulingTools = [
     description: "Remove an endpoint's interval and one-shot hints: back to its baseline.",
     input: z.object({ endpointId: EndpointId }),
     output: { key: "hint", schema: Ack },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: UPDATES,
     run: async ({ endpointId }, { api }) => {
       await api.request({ method: "DELETE", path: at(endpointId, "hints"), what: `endpoint ${endpointId}` });
       return changed(endpointId);
@@ -129,9 +129,9 @@ export const schedulingTools = [
     description: "Reset an endpoint's failure count to 0, ending its backoff (e.g. after a fix).",
     input: z.object({ endpointId: EndpointId }),
     output: { key: "hint", schema: Ack },
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: UPDATES,
     run: async ({ endpointId }, { api }) => {
-      await api.request({ method: "POST", path: at(endpointId, "reset-failures"), what: `endpoint ${endpointId}`, idempotent: true });
+      await api.request({ method: "POST", path: at(endpointId, "reset-failures"), what: `endpoint ${endpointId}` });
       return changed(endpointId);
     },
     summary: (_r, args) => `Reset the failure count of endpoint ${args.endpointId}.`,

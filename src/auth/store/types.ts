@@ -1,4 +1,5 @@
 /** What the token stores keep: one record per Cronicorn API origin. */
+import { ExpectedError } from "../../core/errors.js";
 
 export type StoreKind = "keychain" | "file";
 
@@ -29,6 +30,6 @@ export interface TokenStore {
 }
 
 /** A store failed for a reason the user can act on (permissions, keychain locked, …). */
-export class StoreError extends Error {
+export class StoreError extends ExpectedError {
   override readonly name = "StoreError";
 }
