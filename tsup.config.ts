@@ -1,19 +1,23 @@
 import { defineConfig } from "tsup";
 import pkg from "./package.json" with { type: "json" };
-import { leaveOut } from "./src/build/leave-out.js";
 import { writeStaticAnswers } from "./src/build/generate-answers.js";
+import { trimSourceMaps } from "./src/build/source-maps.js";
 
-// One ESM bundle for fast cold start: the MCP SDK, zod and openid-client are bundled (resolving
-// hundreds of files in node_modules at every start costs more than the server's own work), and
-// everything not needed to answer `initialize` is reached through dynamic import(), which tsup
-// splits into chunks that load only when a tool first needs them.
+// One ESM bundle for fast cold start: zod (also needed before the first answer, by the configuration),
+// openid-client and proper-lockfile are bundled (resolving hundreds of files in node_modules at every
+// start costs more than the server's own work), and everything not needed for the start-up answers is
+// reached through dynamic import(), which tsup splits into chunks that load only when first needed.
 export default defineConfig({
   entry: { cli: "src/cli.ts" },
   format: ["esm"],
   target: "node20",
   platform: "node",
   splitting: true,
-  sourcemap: false,
+  // Maps without the source text: a bug's stack is mapped to src/…:line when it is reported (src/mcp/stack.ts).
+  sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   // Minified: a third of the bytes to read and parse at every start, and a smaller package.
   minify: true,
   clean: true,
@@ -22,12 +26,17 @@ export default defineConfig({
   // The keychain modules are native addons (@napi-rs/keyring picks its per-platform binary package at
   // load time; keytar is an optional peer): never bundle them, load them from node_modules.
   // `open` ships a helper script it finds next to its own files, so it stays a regular dependency.
-  external: ["@napi-rs/keyring", "keytar", "open"],
+  // The MCP SDK (v2 serves both protocol eras: 40 kB gzipped) is a dependency too, loaded from
+  // node_modules at the first message the start-up answers do not cover: bundled, it alone would
+  // take the package past 150 kB.
+  external: ["@napi-rs/keyring", "keytar", "open", /^@modelcontextprotocol\/server/],
   // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
   banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
-  // Library code the server never runs (the SDK's zod v3 support and ajv validator) stays out.
-  esbuildPlugins: [leaveOut],
-  // The start-up answers (initialize, tools/list), generated from the same definitions as the bundle.
-  onSuccess: async () => void (await writeStaticAnswers("dist", pkg.version)),
-  noExternal: [/^@modelcontextprotocol\/sdk/, "zod", "openid-client", "proper-lockfile"],
+  // The start-up answers of both eras, generated from the same definitions as the bundle; then the maps
+  // trimmed to this project's own code (src/build/source-maps.ts).
+  onSuccess: async () => {
+    await writeStaticAnswers("dist", pkg.version);
+    trimSourceMaps("dist");
+  },
+  noExternal: ["zod", "openid-client", "proper-lockfile"],
 });

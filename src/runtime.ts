@@ -28,8 +28,8 @@ export interface AuthParts {
 export interface AuthPartsOptions {
   /** How long a call waits for approval (the CLI waits for the whole sign-in). */
   waitMs?: number;
-  /** What the user does after approving, in the sign-in message. */
-  thenWhat?: string;
+  /** What happens once the user approves, for a caller that waits (a terminal: "this command continues by itself"). */
+  whileWaiting?: string;
 }
 
 export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, options: AuthPartsOptions = {}): AuthParts {
@@ -68,7 +68,7 @@ export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, op
     ui,
     waitMs: options.waitMs ?? config.loginWaitMs,
     logger,
-    ...(options.thenWhat ? { thenWhat: options.thenWhat } : {}),
+    ...(options.whileWaiting ? { whileWaiting: options.whileWaiting } : {}),
   });
 
   const api = new CronicornClient({ apiUrl: config.apiUrl, timeoutMs: config.requestTimeoutMs, authorizer: session, logger });
@@ -86,5 +86,14 @@ async function checkSession(config: Config, accessToken: string): Promise<Sessio
 }
 
 export async function loadRuntime(config: Config, logger: Logger, ui: SignInUi): Promise<Runtime> {
-  return createAuthParts(config, logger, ui).runtime;
+  const { runtime } = createAuthParts(config, logger, ui);
+  // A test seam (test/e2e/mcp/bugs.test.ts): every API call hits a bug of ours, to prove that a bug is
+  // logged with its source position and answered without internals. Never set outside tests.
+  if (process.env.CRONICORN_TEST_INJECT_BUG === "1") return { ...runtime, api: { request: injectedBug } as unknown as Runtime["api"] };
+  return runtime;
+}
+
+function injectedBug(): never {
+  const missing = undefined as unknown as { field: { length: number } };
+  throw new RangeError(`unreachable: ${missing.field.length}`);
 }

@@ -68,7 +68,8 @@ export function createAccountService(deps: AccountDeps): AccountService {
       if (!force) {
         const current = await status();
         if (current.signedIn) return { state: "ready", status: current };
-      } else {
+      } else if (!call.link?.shown) {
+        // A retry after the client showed the link continues the sign-in its first round started.
         deps.signIn.cancel();
       }
       const outcome = await deps.signIn.awaitSignIn(call);

@@ -1,17 +1,18 @@
 /**
- * One pending sign-in per server, shared by every tool call that needs it. A call waits only while
- * the user can act on the link (a browser was opened, the client accepted the URL elicitation, or
- * the message is printed where they read it) and then for a bounded time, with progress
- * notifications. Otherwise it answers at once with the link and code; either way the flow keeps
- * polling in the background, so the next call succeeds without a new code.
+ * One pending sign-in per server, shared by every tool call that needs it. A call waits for the
+ * approval (a bounded time, with progress) only while the user can act on the link: a browser was
+ * opened, the client showed the link (a 2025-era URL elicitation the user accepted, or a 2026-era
+ * client's URL round), or the link is printed where they read it. A call that joins a device sign-in
+ * in progress waits for the next poll, so an approval that just happened returns the real result
+ * instead of the same link. Otherwise the call answers at once with the link and code ("…then ask
+ * again"); the flow keeps polling in the background either way, so the next call needs no new code.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../core/log.js";
-
 import type { PendingAuthorization } from "./flows/pending.js";
 import type { CredentialRecord } from "./store/types.js";
+import type { CallContext, LinkChannel, SignInGate, SignInOutcome, SignInPrompt, StartedSignIn } from "./types.js";
 import type { SignInUi } from "./ui.js";
-import type { CallContext, SignInGate, SignInOutcome, SignInPrompt } from "./types.js";
 
 export interface SignInDeps {
   /** Choose a flow and start it. */
@@ -25,29 +26,36 @@ export interface SignInDeps {
   logger: Logger;
   /** How often a waiting call reports progress. */
   progressEveryMs?: number;
-  /** What the user does after approving; default "then ask again". */
-  thenWhat?: string;
+  /** What happens once the user approves, when the caller waits for it (a terminal says "this command continues"). */
+  whileWaiting?: string;
 }
 
 interface Pending {
+  id: string;
   auth: PendingAuthorization;
-  message: string;
-  /** Settles when the sign-in ended: resolved on success, rejected with the reason otherwise. */
+  /** A browser was opened on the link. */
+  opened: boolean;
+  /** Settles when the sign-in ended: resolved once the credential is saved, rejected with the reason otherwise. */
   done: Promise<void>;
-  /** Whether the user can act on the link now: true once a browser opened or the elicitation was accepted. */
-  reachable: Promise<boolean>;
+  /** The 2025-era URL elicitation of this sign-in (sent once), resolving true when the user accepted it. */
+  elicited?: Promise<boolean>;
 }
 
-/** `thenWhat` says what the user does after approving (an MCP user asks again; a terminal just waits). */
-export function instructions(prompt: SignInPrompt, thenWhat = "then ask again"): string {
+const WHILE_WAITING = "and this request continues by itself once you approve";
+const THEN_ASK_AGAIN = "then ask again";
+
+/** What the user does; `after` says what happens once they approved (the call goes on by itself, or they ask again). */
+export function instructions(prompt: SignInPrompt, after: string = THEN_ASK_AGAIN): string {
   return prompt.userCode
-    ? `Sign in to Cronicorn: open ${prompt.verificationUrl} and confirm the code ${prompt.userCode}, ${thenWhat}. (The code is valid until ${prompt.expiresAt}.)`
-    : `Sign in to Cronicorn: open ${prompt.verificationUrl} in your browser and approve access, ${thenWhat}.`;
+    ? `Sign in to Cronicorn: open ${prompt.verificationUrl} and confirm the code ${prompt.userCode}, ${after}. (The code is valid until ${prompt.expiresAt}.)`
+    : `Sign in to Cronicorn: open ${prompt.verificationUrl} in your browser and approve access, ${after}.`;
 }
 
 export class SignInCoordinator implements SignInGate {
   private pending: Pending | null = null;
   private starting: Promise<Pending> | null = null;
+  /** An approved sign-in that could not be saved, told to the next caller once (it also went to stderr). */
+  private unsaved: string | null = null;
 
   constructor(private readonly deps: SignInDeps) {}
 
@@ -63,82 +71,114 @@ export class SignInCoordinator implements SignInGate {
     this.deps.ui.stateChanged?.();
   }
 
+  /** Start a sign-in, or join the one in progress; what a client that opens URLs shows the user. */
+  async begin(): Promise<StartedSignIn> {
+    const { pending } = await this.join();
+    return { prompt: pending.auth.prompt, message: this.describe(pending, true) };
+  }
+
   async awaitSignIn(call: CallContext): Promise<SignInOutcome> {
-    const pending = await this.begin();
-    const finished = await this.wait(pending, call);
+    const channel = call.link ?? {};
+    const { pending, joined } = await this.join(channel);
+    const reach = this.reach(pending, channel);
+    const finished = await this.wait(pending, call, reach, joined);
     if (finished) {
-      await pending.done; // rethrows the SignInError of a denied or expired sign-in
+      await pending.done; // rethrows the SignInError of a denied or expired sign-in, or the StoreError of one that could not be saved
       return { state: "ready" };
     }
-    return { state: "pending", prompt: pending.auth.prompt, message: pending.message };
+    const unsaved = this.takeUnsaved();
+    const message = `${unsaved ? `${unsaved} ` : ""}${this.describe(pending, false)}`;
+    return { state: "pending", prompt: pending.auth.prompt, message };
   }
 
-  /** Start a sign-in, or join the one in progress. */
-  begin(): Promise<Pending> {
-    if (this.pending) return Promise.resolve(this.pending);
-    this.starting ??= this.startNew().finally(() => {
+  private describe(pending: Pending, waits: boolean): string {
+    const after = waits ? (this.deps.whileWaiting ?? WHILE_WAITING) : THEN_ASK_AGAIN;
+    return `${instructions(pending.auth.prompt, after)}${pending.opened ? " (A browser window was opened for you.)" : ""}`;
+  }
+
+  private takeUnsaved(): string | null {
+    const unsaved = this.unsaved;
+    this.unsaved = null;
+    return unsaved;
+  }
+
+  private async join(channel: LinkChannel = {}): Promise<{ pending: Pending; joined: boolean }> {
+    if (this.pending) return { pending: this.pending, joined: true };
+    const joined = this.starting !== null;
+    this.starting ??= this.startNew(channel).finally(() => {
       this.starting = null;
     });
-    return this.starting;
+    return { pending: await this.starting, joined };
   }
 
-  private async startNew(): Promise<Pending> {
+  private async startNew(channel: LinkChannel): Promise<Pending> {
     const auth = await this.deps.start();
-    const elicitationId = randomUUID();
-    const useElicitation = this.deps.ui.supportsUrlElicitation();
     const opened = await this.deps.openBrowser(auth.prompt.verificationUrl);
-    const message = `${instructions(auth.prompt, this.deps.thenWhat)}${opened ? " (A browser window was opened for you.)" : ""}`;
-
-    const done = auth.result.then(
+    const pending: Pending = { id: randomUUID(), auth, opened, done: Promise.resolve() };
+    pending.done = auth.result.then(
       async (record) => {
-        await this.deps.adopt(record);
+        try {
+          await this.deps.adopt(record);
+        } catch (error) {
+          const why = error instanceof Error ? error.message : String(error);
+          this.unsaved = `Your last sign-in was approved, but it could not be saved, so it is lost: ${why}`;
+          this.deps.logger.error(this.unsaved);
+          this.deps.ui.notify(this.unsaved);
+          throw error;
+        }
         this.deps.logger.info("Signed in to Cronicorn.");
-        if (useElicitation) await this.deps.ui.completeElicitation(elicitationId).catch(() => undefined);
+        if (pending.elicited) await channel.completeElicitation?.(pending.id).catch(() => undefined);
       },
       (error: unknown) => {
         this.deps.logger.warn(error instanceof Error ? error.message : String(error));
         throw error;
       },
     );
-    this.deps.ui.notify(message);
-    const pending: Pending = { auth, message, done, reachable: this.reachable(opened, useElicitation, elicitationId, auth.prompt.verificationUrl, message) };
+    pending.done.catch(() => undefined); // observed by the calls that wait for it
+    // The call that starts the sign-in waits when it can put the link before the user (browser, terminal, URL elicitation).
+    const waits = opened || this.deps.ui.noticesReachUser === true || channel.elicitUrl !== undefined || channel.shown === true;
+    this.deps.ui.notify(this.describe(pending, waits));
     const ended = () => {
       if (this.pending !== pending) return;
       this.pending = null;
       this.deps.ui.stateChanged?.();
     };
-    done.then(ended, ended);
+    pending.done.then(ended, ended);
     this.pending = pending;
     this.deps.ui.stateChanged?.();
     return pending;
   }
 
-  /** Can the user see the link? A declined, cancelled or failed elicitation counts as "no". */
-  private reachable(opened: boolean, useElicitation: boolean, elicitationId: string, url: string, message: string): Promise<boolean> {
-    const elicited = useElicitation
-      ? this.deps.ui.elicitUrl(elicitationId, url, message).then(
-          (answer) => answer === "accept",
-          (error: unknown) => {
-            this.deps.logger.debug(`URL elicitation not completed: ${error instanceof Error ? error.message : String(error)}`);
-            return false;
-          },
-        )
-      : Promise.resolve(false);
+  /** Can this call's user see the link? A declined, cancelled or failed URL elicitation counts as "no". */
+  private reach(pending: Pending, channel: LinkChannel): Promise<boolean> {
+    if (channel.elicitUrl && !pending.elicited) {
+      const message = this.describe(pending, true);
+      pending.elicited = channel.elicitUrl(pending.id, pending.auth.prompt.verificationUrl, message).then(
+        (answer) => answer === "accept",
+        (error: unknown) => {
+          this.deps.logger.debug(`URL elicitation not completed: ${error instanceof Error ? error.message : String(error)}`);
+          return false;
+        },
+      );
+    }
     // The elicitation is sent even when a browser opened: the client may show the link in its own UI too.
-    if (opened || this.deps.ui.noticesReachUser) return Promise.resolve(true);
-    return elicited;
+    if (pending.opened || channel.shown || this.deps.ui.noticesReachUser) return Promise.resolve(true);
+    return channel.elicitUrl && pending.elicited ? pending.elicited : Promise.resolve(false);
   }
 
   /**
-   * True when the sign-in ended within the wait; false when the user cannot act on the link here,
-   * the wait ran out, or the call was cancelled.
+   * True when the sign-in ended while this call waited. A call whose user can act on the link waits up
+   * to `waitMs`; one that cannot, but joined a device sign-in already in progress, waits for the next
+   * poll (never sooner than the server's interval) and for the credential it brings; any other call
+   * does not wait. Cancelling the call ends its wait.
    */
-  private async wait(pending: Pending, call: CallContext): Promise<boolean> {
+  private async wait(pending: Pending, call: CallContext, reach: Promise<boolean>, joined: boolean): Promise<boolean> {
     const started = Date.now();
     const every = this.deps.progressEveryMs ?? 2000;
     let timer: NodeJS.Timeout | undefined;
     let ticker: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
+    const message = `Waiting for you to approve the sign-in: ${this.describe(pending, true)}`;
     try {
       return await Promise.race([
         pending.done.then(
@@ -146,9 +186,14 @@ export class SignInCoordinator implements SignInGate {
           () => true,
         ),
         new Promise<boolean>((resolve) => {
-          // Nobody can see the link yet: answer now with it rather than keep the client waiting.
-          void pending.reachable.then((canAct) => {
-            if (!canAct) resolve(false);
+          void reach.then(async (canAct) => {
+            if (canAct) return;
+            const nextPoll = joined ? pending.auth.nextPoll : undefined;
+            if (!nextPoll) return resolve(false);
+            // The poll decides, however short CRONICORN_LOGIN_WAIT_S is; it comes within the server's interval.
+            clearTimeout(timer);
+            // An approval the poll found lands in `done` (the credential is being saved): keep waiting for it.
+            if ((await nextPoll()) !== "approved") resolve(false);
           });
           timer = setTimeout(() => resolve(false), this.deps.waitMs);
           onAbort = () => resolve(false);
@@ -156,7 +201,7 @@ export class SignInCoordinator implements SignInGate {
           // A call cancelled before the wait began (while the flow was starting) does not wait at all.
           if (call.signal.aborted) resolve(false);
           ticker = setInterval(() => {
-            void call.progress(Date.now() - started, this.deps.waitMs, `Waiting for sign-in approval: ${pending.message}`);
+            void call.progress(Date.now() - started, this.deps.waitMs, message);
           }, every);
         }),
       ]);

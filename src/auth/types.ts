@@ -10,16 +10,40 @@ export interface SignInPrompt {
   expiresAt: string;
 }
 
-/** One tool call, as the sign-in gate sees it: how to report progress, and when the caller gave up. */
+/** One tool call, as the sign-in gate sees it: how to report progress, when the caller gave up, and how its client shows links. */
 export interface CallContext {
   signal: AbortSignal;
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
+  /** How this call's client can put the sign-in link before the user (none: only the result's text). */
+  link?: LinkChannel;
 }
 
 export type SignInOutcome = { state: "ready" } | { state: "pending"; prompt: SignInPrompt; message: string };
 
+/** The user's answer to an elicitation. */
+export type ElicitationAnswer = "accept" | "decline" | "cancel";
+
+/** How one call can put the sign-in link in front of the user, besides its result text. */
+export interface LinkChannel {
+  /** 2025-era clients that declared URL mode: push `url` as a URL elicitation; resolves with the answer, rejects when it failed. */
+  elicitUrl?(elicitationId: string, url: string, message: string): Promise<ElicitationAnswer>;
+  /** Tell such a client the URL elicitation is finished (`notifications/elicitation/complete`). */
+  completeElicitation?(elicitationId: string): Promise<void>;
+  /** The user has already seen the link (a 2026-era client accepted its URL round). */
+  shown?: boolean;
+}
+
+/** A sign-in in progress, as a client that opens URLs shows it (no secret: the user reads it). */
+export interface StartedSignIn {
+  prompt: SignInPrompt;
+  /** What to do, for a caller that waits for the approval. */
+  message: string;
+}
+
 export interface SignInGate {
-  /** A tool needs a sign-in: start one (or join the pending one), wait a bounded time, and say how it went. */
+  /** Start a sign-in (or join the pending one) and say what the user should open. */
+  begin(): Promise<StartedSignIn>;
+  /** A tool needs a sign-in: start or join one, wait while the user can act on it (bounded, through `call.link`), and say how it went. */
   awaitSignIn(call: CallContext): Promise<SignInOutcome>;
 }
 

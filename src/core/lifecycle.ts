@@ -31,12 +31,6 @@ export async function drainHeldWork(timeoutMs: number): Promise<boolean> {
   }
 }
 
-/** The parts of the MCP transport shutdown watches (StdioServerTransport has them). */
-export interface ClosableTransport {
-  onclose?: (() => void) | undefined;
-  onerror?: ((error: Error) => void) | undefined;
-}
-
 export interface ShutdownOptions {
   logger: Logger;
   /** How long held work may delay the exit. */
@@ -53,13 +47,13 @@ export interface Shutdown {
   /** Stop: wait (bounded) for held work, then exit with `code`. */
   stop(reason: string, code?: number): Promise<void>;
   /**
-   * Watch the MCP transport once it exists (it is created when the SDK takes over from the start-up
-   * answers). Call before `server.connect(transport)`: the SDK chains the handlers set here with its own.
+   * The MCP transport closed (it exists once the SDK takes over from the start-up answers): with the
+   * error that made the SDK close it (e.g. a line over its buffer limit), if any. Says why on stderr and ends.
    */
-  watch(transport: ClosableTransport): void;
+  transportClosed(error?: Error): void;
 }
 
-/** Install the exits of the stdio server: stdin closed, stdout gone, SIGTERM, SIGINT, and (through `watch`) the transport. */
+/** Install the exits of the stdio server: stdin closed, stdout gone, SIGTERM, SIGINT, and (through `transportClosed`) the transport. */
 export function installShutdown(options: ShutdownOptions): Shutdown {
   const { logger } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -86,18 +80,12 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
 
   return {
     stop,
-    watch(transport) {
-      let lastError: Error | undefined;
-      transport.onerror = (error) => {
-        lastError = error;
-      };
-      transport.onclose = () => {
-        // The SDK closes the transport on a fault (e.g. a line over its buffer limit) and the process
-        // would otherwise linger, deaf: say why on stderr (whatever the log level) and end.
-        const why = lastError ? lastError.message : "the transport was closed";
-        stderr.write(`[cronicorn-mcp] error: the MCP connection ended (${why}); exiting.\n`);
-        void stop(`MCP connection closed (${why})`, lastError ? 1 : 0);
-      };
+    transportClosed(error) {
+      if (!error) return void stop("the MCP connection closed");
+      // The SDK closes the transport on a fault (e.g. a line over its buffer limit) and the process would
+      // otherwise linger, deaf: say why on stderr (whatever the log level) and end.
+      stderr.write(`[cronicorn-mcp] error: the MCP connection ended (${error.message}); exiting.\n`);
+      void stop(`MCP connection closed (${error.message})`, 1);
     },
   };
 }

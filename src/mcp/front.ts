@@ -1,17 +1,24 @@
 /**
- * The first answers of a session, before the MCP SDK is loaded: a client starts the server, sends
- * `initialize` and then `tools/list`, and waits. Both answers are generated at build time from the
- * real server (src/build/generate-answers.ts), so they are read, not computed, and loading the SDK, zod and
- * the tool modules waits until a message needs them. At the first other message the session is
- * handed to the SDK server: it sees the client's `initialize` and `initialized` again (its own
- * answer to that replay is dropped), then every byte of stdin from that message on, in order.
+ * The first answers of a session, before the MCP SDK is loaded. A client starts the server and waits
+ * for `initialize` and `tools/list` (2025-era clients) or `server/discover` and `tools/list` (2026-07-28
+ * clients, whose every request carries its protocol version and capabilities in `_meta`). Those answers
+ * are generated at build time from the real server (src/build/generate-answers.ts), so here they are
+ * read, not computed, and the SDK, zod and the tools load only when a message needs them.
+ *
+ * The front answers only messages it can prove the SDK would accept and answer the same way (shapes
+ * checked against the SDK's own wire schemas, conservatively: anything unusual is left to the SDK).
+ * At the first other message the session is handed to the SDK: it first sees a replay that puts it in
+ * the same state (the client's `initialize`/`initialized`, or one 2026 request; its answers to the
+ * replay are dropped by id), then every byte of stdin from that message on, in order. A line longer
+ * than the SDK's limit is handed over as it grows, so the SDK refuses it from the first byte.
  */
+import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { Readable, Writable } from "node:stream";
-import type { StaticAnswers, StaticTool } from "./static-answers.js";
+import type { JsonObject, StaticAnswers, StaticTool } from "./static-answers.js";
 
-/** The id of the replayed `initialize`; a client's own ids never look like this. */
-export const REPLAYED_INITIALIZE_ID = "cronicorn-mcp/replayed-initialize";
+/** The SDK's stdio line limit (STDIO_DEFAULT_MAX_BUFFER_SIZE): a longer message closes the connection. */
+export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 
 export interface FrontOptions {
   input: Readable;
@@ -19,55 +26,154 @@ export interface FrontOptions {
   answers: StaticAnswers;
   /** The tools this configuration exposes. */
   tools: readonly StaticTool[];
-  /** Starts the full server on `input`: the replay, then the rest of stdin. */
-  handOff(input: Readable): void;
+  /** Starts the full server on `input` (the replay, then the rest of stdin); `replayIds` are the ids whose answers to drop. */
+  handOff(input: Readable, replayIds: ReadonlySet<string>): void;
 }
 
-type Message = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
+type Message = { jsonrpc: "2.0"; id?: string | number; method: string; params?: JsonObject };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+/** Where the opening exchange stands, as the SDK's stdio entry would see it. */
+type Phase = "opening" | "probed" | "initializing" | "legacy" | "modern";
 
-/** `initialize` params the SDK would accept; anything else goes to the SDK, which answers with the precise error. */
-function isInitializeParams(params: unknown): params is { protocolVersion: string } {
-  if (!isObject(params) || typeof params.protocolVersion !== "string" || !isObject(params.capabilities)) return false;
-  const info = params.clientInfo;
-  return isObject(info) && typeof info.name === "string" && typeof info.version === "string";
+const PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
+const CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+const CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
+const LOG_LEVEL = "io.modelcontextprotocol/logLevel";
+const LOG_LEVELS = new Set(["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]);
+
+const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
+const isString = (value: unknown): value is string => typeof value === "string";
+const keysWithin = (value: JsonObject, allowed: readonly string[]) => Object.keys(value).every((key) => allowed.includes(key));
+const optional = (value: unknown, check: (v: unknown) => boolean) => value === undefined || check(value);
+/** A JSON object whose values are JSON objects (`experimental`, `extensions`). */
+const objectOfObjects = (value: unknown) => isObject(value) && Object.values(value).every(isObject);
+
+/** ClientCapabilities, restricted to the plain shapes the SDK's schema certainly accepts as given. */
+function isSimpleCapabilities(value: unknown): boolean {
+  if (!isObject(value) || !keysWithin(value, ["experimental", "sampling", "elicitation", "roots", "extensions"])) return false;
+  const { experimental, sampling, elicitation, roots, extensions } = value;
+  return (
+    optional(experimental, objectOfObjects) &&
+    optional(extensions, objectOfObjects) &&
+    optional(sampling, (s) => isObject(s) && keysWithin(s, ["context", "tools"]) && Object.values(s).every(isObject)) &&
+    optional(roots, (r) => isObject(r) && keysWithin(r, ["listChanged"]) && optional(r.listChanged, (b) => typeof b === "boolean")) &&
+    optional(
+      elicitation,
+      (e) =>
+        isObject(e) &&
+        keysWithin(e, ["form", "url"]) &&
+        optional(e.form, (f) => isObject(f) && optional(f.applyDefaults, (b) => typeof b === "boolean")) &&
+        optional(e.url, isObject),
+    )
+  );
 }
 
+/** Implementation (clientInfo), without the optional icons. */
+function isSimpleImplementation(value: unknown): boolean {
+  return (
+    isObject(value) &&
+    keysWithin(value, ["name", "version", "title", "description", "websiteUrl"]) &&
+    Object.values(value).every(isString) &&
+    isString(value.name) &&
+    isString(value.version)
+  );
+}
+
+const isProgressToken = (value: unknown) => isString(value) || Number.isInteger(value);
+
+/** A JSON-RPC request or notification as the SDK's strict schema reads it; undefined for anything else. */
 function parse(line: string): Message | undefined {
+  let value: unknown;
   try {
-    const message: unknown = JSON.parse(line);
-    return isObject(message) && message.jsonrpc === "2.0" ? message : undefined;
+    value = JSON.parse(line);
   } catch {
     return undefined;
   }
+  if (!isObject(value) || !keysWithin(value, ["jsonrpc", "id", "method", "params"]) || value.jsonrpc !== "2.0" || !isString(value.method)) return undefined;
+  if ("id" in value && !isString(value.id) && !Number.isInteger(value.id)) return undefined;
+  if ("params" in value && !isObject(value.params)) return undefined;
+  return value as Message;
+}
+
+/** Params of a 2025-era `tools/list`: nothing, or only a progress token in `_meta`. */
+function isLegacyListParams(params: JsonObject | undefined): boolean {
+  if (params === undefined) return true;
+  if (!keysWithin(params, ["_meta"])) return false;
+  return optional(params._meta, (m) => isObject(m) && keysWithin(m, ["progressToken"]) && optional(m.progressToken, isProgressToken));
+}
+
+/** Params carrying a valid 2026-07-28 envelope (and nothing else); the revision is checked by the caller. */
+function modernRevision(params: JsonObject | undefined): string | undefined {
+  if (!params || !keysWithin(params, ["_meta"]) || !isObject(params._meta)) return undefined;
+  const meta = params._meta;
+  if (!keysWithin(meta, [PROTOCOL_VERSION, CLIENT_CAPABILITIES, CLIENT_INFO, LOG_LEVEL, "progressToken"])) return undefined;
+  const valid =
+    isString(meta[PROTOCOL_VERSION]) &&
+    isSimpleCapabilities(meta[CLIENT_CAPABILITIES]) &&
+    optional(meta[CLIENT_INFO], isSimpleImplementation) &&
+    optional(meta[LOG_LEVEL], (l) => isString(l) && LOG_LEVELS.has(l)) &&
+    optional(meta.progressToken, isProgressToken);
+  return valid ? (meta[PROTOCOL_VERSION] as string) : undefined;
+}
+
+/** `initialize` params the SDK accepts as a 2025-era opening (no envelope claim). */
+function isLegacyInitialize(params: JsonObject | undefined): params is { protocolVersion: string } & JsonObject {
+  return (
+    params !== undefined &&
+    keysWithin(params, ["protocolVersion", "capabilities", "clientInfo"]) &&
+    isString(params.protocolVersion) &&
+    isSimpleCapabilities(params.capabilities) &&
+    isSimpleImplementation(params.clientInfo)
+  );
 }
 
 export function serveFront(options: FrontOptions): void {
   const { input, output, answers } = options;
   const tools = options.tools.map((t) => t.tool);
+  // Ids of the replayed requests: random, so no client id can equal one (and a client id that did is still answered).
+  const replayId = `cronicorn-mcp/replay-${randomUUID()}`;
   const replay: Message[] = [];
-  let pending: Buffer = Buffer.alloc(0);
+  let phase: Phase = "opening";
+  let chunks: Buffer[] = [];
+  let pendingBytes = 0;
 
-  const reply = (id: unknown, result: unknown) => output.write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
+  const reply = (id: string | number, result: JsonObject) => output.write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
+  const isModern = (params: JsonObject | undefined) => {
+    const revision = modernRevision(params);
+    return revision !== undefined && answers.modern.supported.includes(revision);
+  };
 
-  /** Answers `message` if it is one of ours; false hands the session over. */
+  /** Answers `message` if it is one of ours in this phase; false hands the session over. */
   const answer = (message: Message): boolean => {
-    const hasId = typeof message.id === "string" || typeof message.id === "number";
-    if (message.method === "initialize" && hasId && replay.length === 0 && isInitializeParams(message.params)) {
-      const requested = message.params.protocolVersion;
-      // The SDK's negotiation: the client's version when supported, else the latest.
-      const protocolVersion = answers.protocol.supported.includes(requested) ? requested : answers.protocol.latest;
-      reply(message.id, { protocolVersion, ...answers.initialize });
-      replay.push({ ...message, id: REPLAYED_INITIALIZE_ID });
+    const { id, method, params } = message;
+    const request = id !== undefined && id !== replayId;
+    if (method === "server/discover" && request && (phase === "opening" || phase === "probed") && isModern(params)) {
+      reply(id, answers.modern.discover);
+      phase = "probed";
       return true;
     }
-    if (message.method === "notifications/initialized" && message.id === undefined && replay.length === 1) {
+    if (method === "initialize" && request && (phase === "opening" || phase === "probed") && isLegacyInitialize(params)) {
+      // The SDK's negotiation: the client's version when supported, else its fallback.
+      const protocolVersion = answers.legacy.supported.includes(params.protocolVersion) ? params.protocolVersion : answers.legacy.fallback;
+      reply(id, { protocolVersion, ...answers.legacy.initialize });
+      replay.push({ ...message, id: replayId });
+      phase = "initializing";
+      return true;
+    }
+    if (method === "notifications/initialized" && id === undefined && phase === "initializing" && (params === undefined || Object.keys(params).length === 0)) {
       replay.push(message);
+      phase = "legacy";
       return true;
     }
-    if (message.method === "tools/list" && hasId) {
-      reply(message.id, { tools });
+    if (method === "tools/list" && request && phase === "legacy" && isLegacyListParams(params)) {
+      reply(id, { tools });
+      return true;
+    }
+    if (method === "tools/list" && request && (phase === "opening" || phase === "probed" || phase === "modern") && isModern(params)) {
+      reply(id, { tools, ...answers.modern.listExtras });
+      // Handing over, the SDK must be pinned to this era as it is now: one 2026 request, its answer dropped.
+      if (phase !== "modern") replay.push({ ...message, id: replayId });
+      phase = "modern";
       return true;
     }
     return false;
@@ -78,17 +184,42 @@ export function serveFront(options: FrontOptions): void {
     input.pause();
     const rest = new PassThrough();
     for (const message of replay) rest.write(`${JSON.stringify(message)}\n`);
-    if (pending.length > 0) rest.write(pending);
+    for (const chunk of chunks) rest.write(chunk);
     input.pipe(rest);
-    options.handOff(rest);
+    options.handOff(rest, new Set([replayId]));
   };
 
   function onData(chunk: Buffer): void {
-    pending = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-    for (let nl = pending.indexOf(10); nl >= 0; nl = pending.indexOf(10)) {
-      const message = parse(pending.toString("utf8", 0, nl).replace(/\r$/, ""));
-      if (!message || !answer(message)) return handOff();
-      pending = pending.subarray(nl + 1);
+    // Only the new chunk is searched for a line end: a long line costs its length once, not once per chunk.
+    let nl = chunk.indexOf(10);
+    if (nl < 0) {
+      if (pendingBytes + chunk.length > MAX_LINE_BYTES) {
+        chunks.push(chunk);
+        return handOff();
+      }
+      chunks.push(chunk);
+      pendingBytes += chunk.length;
+      return;
+    }
+    let rest = chunk;
+    while (nl >= 0) {
+      const line = Buffer.concat([...chunks, rest.subarray(0, nl)])
+        .toString("utf8")
+        .replace(/\r$/, "");
+      const message = parse(line);
+      if (!message || !answer(message)) {
+        chunks = [...chunks, rest];
+        return handOff();
+      }
+      chunks = [];
+      pendingBytes = 0;
+      rest = rest.subarray(nl + 1);
+      nl = rest.indexOf(10);
+    }
+    if (rest.length > 0) {
+      chunks = [rest];
+      pendingBytes = rest.length;
+      if (pendingBytes > MAX_LINE_BYTES) handOff();
     }
   }
 

@@ -1,5 +1,5 @@
 /** Prompts that lead the model to the right tools for two common tasks. */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import * as z from "zod";
 
 export function registerPrompts(server: McpServer, options: { readOnly: boolean }): void {
@@ -9,10 +9,10 @@ export function registerPrompts(server: McpServer, options: { readOnly: boolean 
       {
         title: "Set up a health check",
         description: "Create a job and an endpoint that checks a URL on a schedule, with sensible limits and a planner description.",
-        argsSchema: {
+        argsSchema: z.object({
           url: z.string().describe("The URL to check."),
           every: z.string().optional().describe('How often, in words or cron (default "every 5 minutes").'),
-        },
+        }),
       },
       ({ url, every }) => ({
         messages: [
@@ -37,7 +37,7 @@ export function registerPrompts(server: McpServer, options: { readOnly: boolean 
     {
       title: "Investigate a failing endpoint",
       description: "Find out why an endpoint fails, using its health, recent runs and run details, and suggest a fix.",
-      argsSchema: { endpoint: z.string().describe("The endpoint's id or name (a job name helps to find it).") },
+      argsSchema: z.object({ endpoint: z.string().describe("The endpoint's id or name (a job name helps to find it).") }),
     },
     ({ endpoint }) => ({
       messages: [

@@ -14,14 +14,8 @@ export async function runTerminalCommand(
   // At a terminal the command's own output says what happened; the logger adds only errors (or debug on request).
   const logger = createLogger(config.logLevel === "debug" ? "debug" : "error");
   // A terminal prints the link where the user reads it, so `login` waits for the approval.
-  const ui = {
-    supportsUrlElicitation: () => false,
-    elicitUrl: async () => "cancel" as const,
-    completeElicitation: async () => {},
-    notify: (m: string) => print(m),
-    noticesReachUser: true,
-  };
-  const { runtime } = createAuthParts(config, logger, ui, { waitMs: config.signInTimeoutMs, thenWhat: "and this command continues by itself" });
+  const ui = { notify: (m: string) => print(m), noticesReachUser: true };
+  const { runtime } = createAuthParts(config, logger, ui, { waitMs: config.signInTimeoutMs, whileWaiting: "and this command continues by itself" });
   const call = { signal: new AbortController().signal, progress: async () => {} };
   if (command === "status") {
     const status = await runtime.account.status();

@@ -113,6 +113,7 @@ export const accountTools = [
     input: none,
     output: { key: "signingKey", schema: SigningKeyCreated },
     annotations: REPLACES,
+    confirm: () => "Replace the webhook signing key? Targets that verify the old key fail until you give them the new one.",
     run: (_a, { api }) =>
       api.request({
         method: "POST",
@@ -141,6 +142,7 @@ export const accountTools = [
     input: z.object({ tokenId: OpaqueId("tokenId", "From list_devices.") }),
     output: { key: "result", schema: Success },
     annotations: REMOVES,
+    confirm: ({ tokenId }) => `Sign out session ${tokenId}? If it is this server's own, you will have to sign in again.`,
     run: ({ tokenId }, { api }) =>
       api.request({ method: "DELETE", path: `/devices/${encodeURIComponent(tokenId)}`, response: Success, what: `device ${tokenId}` }),
     summary: (_r, args) => `Revoked device session ${args.tokenId}.`,

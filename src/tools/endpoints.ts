@@ -93,6 +93,7 @@ export const endpointTools = [
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "endpoint", schema: Endpoint },
     annotations: REMOVES,
+    confirm: ({ jobId, endpointId }) => `Archive endpoint ${endpointId} of job ${jobId}? It stops running; its history is kept.`,
     run: ({ jobId, endpointId }, { api }) =>
       api.request({
         method: "POST",
@@ -110,6 +111,7 @@ export const endpointTools = [
     input: z.object({ jobId: JobId, endpointId: EndpointId }),
     output: { key: "result", schema: z.object({ deleted: z.literal(true), endpointId: z.string() }) },
     annotations: REMOVES,
+    confirm: ({ jobId, endpointId }) => `Delete endpoint ${endpointId} of job ${jobId} and its whole run history, for good?`,
     run: async ({ jobId, endpointId }, { api }) => {
       await api.request({ method: "DELETE", path: endpointPath(jobId, endpointId), what: `endpoint ${endpointId} in job ${jobId}` });
       return { deleted: true as const, endpointId };

@@ -64,6 +64,7 @@ export const jobTools = [
     input: z.object({ jobId: JobId }),
     output: { key: "job", schema: Job },
     annotations: REMOVES,
+    confirm: ({ jobId }) => `Archive job ${jobId}? Its endpoints stop running; their history is kept.`,
     run: ({ jobId }, { api }) => api.request({ method: "DELETE", path: jobPath(jobId), response: Job, what: `job ${jobId}` }),
     summary: (job) => `Archived job "${job.name}" (id ${job.id}).`,
   }),

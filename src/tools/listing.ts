@@ -4,7 +4,7 @@
  * with, minus what adds bytes and no meaning (a `$schema` per tool, regexes restating a `format`, the
  * default integer bounds, non-empty and long length caps), and annotations that leave out hints equal to the MCP defaults.
  */
-import type { Tool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool, ToolAnnotations } from "@modelcontextprotocol/server";
 import * as z from "zod";
 
 type Json = unknown;

@@ -30,7 +30,8 @@ export async function measureApprovalToResult(runs: number, interval = "1s") {
         const approved = process.hrtime.bigint();
         await stand.approveDevice(code);
         const result = await waiting;
-        if (result.isError || !result.structuredContent?.jobs) throw new Error(`the waiting call failed: ${JSON.stringify(result.content)}`);
+        if (result.isError || !(result.structuredContent as { jobs?: unknown } | undefined)?.jobs)
+          throw new Error(`the waiting call failed: ${JSON.stringify(result.content)}`);
         samples.push(since(approved));
       } finally {
         await server.close();

@@ -26,7 +26,7 @@ function describeSetup(out: Transcript, s: DemoSession): void {
 
 /** Tokens are secrets: neither the transcript nor anything the server sent may contain one. */
 function checkNoTokenShown(out: Transcript, s: DemoSession, state: State): void {
-  const seen = [out.text, s.stderr(), s.logs.join("\n")].join("\n");
+  const seen = [out.text, s.stderr(), JSON.stringify(s.elicitations)].join("\n");
   try {
     assertNoSecrets(seen, [state.token], "the demo's output or the server's stderr/notifications");
   } catch (error) {

@@ -1,16 +1,16 @@
 /**
  * The demo's world: a local Cronicorn stand-in, a private temp HOME with a file credential store, and
- * the BUILT server spawned over stdio by the SDK's Client, which accepts URL elicitation (it shows the
- * sign-in link, so the server keeps the call open for the approval; a client that cannot show it gets
- * the link at once). Logging and progress notifications are collected for the transcript.
+ * the BUILT server spawned over stdio by the MCP SDK v2 client speaking protocol revision 2026-07-28
+ * (as Claude Code does), with URL and form elicitation: it shows the sign-in link the server returns
+ * in an input_required round (so the retried call waits for the approval) and answers confirmations.
+ * Elicitations and progress notifications are collected for the transcript.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { ElicitRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { Client } from "@modelcontextprotocol/client";
+import type { CallToolResult, ElicitRequest, ElicitResult } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { startCronicornStandIn } from "../stack/cronicorn.js";
 import type { StandIn } from "../stack/cronicorn.js";
 
@@ -24,8 +24,10 @@ export interface DemoSession {
   client: Client;
   home: string;
   credentialsFile: string;
-  /** Logging notifications the server sent, in order. */
-  logs: string[];
+  /** Elicitations the client received (sign-in links, confirmations), in order. */
+  elicitations: Array<ElicitRequest["params"]>;
+  /** How the client (the user) answers the next elicitations; by default it opens links and confirms. */
+  answer: (params: ElicitRequest["params"]) => ElicitResult;
   call(tool: string, args?: Record<string, unknown>, onProgress?: (message: string) => void): Promise<CallToolResult>;
   /** Everything the server wrote to stderr. */
   stderr(): string;
@@ -72,11 +74,17 @@ export async function startDemoSession(): Promise<DemoSession> {
     let stderr = "";
     transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
 
-    const client = new Client({ name: "cronicorn-mcp-demo", version: "1.0.0" }, { capabilities: { elicitation: { url: {} } } });
-    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: "accept" }));
-    const logs: string[] = [];
-    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
-      logs.push(typeof n.params.data === "string" ? n.params.data : JSON.stringify(n.params.data));
+    const client = new Client(
+      { name: "cronicorn-mcp-demo", version: "1.0.0" },
+      { capabilities: { elicitation: { url: {}, form: {} } }, versionNegotiation: { mode: { pin: "2026-07-28" } } },
+    );
+    const elicitations: Array<ElicitRequest["params"]> = [];
+    const session: Pick<DemoSession, "answer"> = {
+      answer: (params) => (params.mode === "url" ? { action: "accept" } : { action: "accept", content: { confirm: true } }),
+    };
+    client.setRequestHandler("elicitation/create", async (request) => {
+      elicitations.push(request.params);
+      return session.answer(request.params);
     });
     cleanups.push(() => client.close());
     await client.connect(transport);
@@ -86,12 +94,21 @@ export async function startDemoSession(): Promise<DemoSession> {
       client,
       home,
       credentialsFile: path.join(configDir, "credentials.json"),
-      logs,
+      elicitations,
+      get answer() {
+        return session.answer;
+      },
+      set answer(answer) {
+        session.answer = answer;
+      },
       async call(tool, args = {}, onProgress) {
-        const result = await client.callTool({ name: tool, arguments: args }, undefined, {
-          timeout: (LOGIN_WAIT_S + 10) * 1000,
-          ...(onProgress ? { onprogress: (p: { message?: string }) => onProgress(p.message ?? ""), resetTimeoutOnProgress: false } : {}),
-        });
+        const result = await client.callTool(
+          { name: tool, arguments: args },
+          {
+            timeout: (LOGIN_WAIT_S + 10) * 1000,
+            ...(onProgress ? { onprogress: (p: { message?: string }) => onProgress(p.message ?? ""), resetTimeoutOnProgress: false } : {}),
+          },
+        );
         return result as CallToolResult;
       },
       stderr: () => stderr,

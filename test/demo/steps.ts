@@ -2,8 +2,8 @@
  * The session the demo plays, one step at a time: what the assistant calls, what comes back, and a
  * check for every claim the transcript makes. A check that fails throws a StepFailure.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { ALL_TOOLS } from "../../src/mcp/server.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
+import { TOOLS as ALL_TOOLS } from "../../src/tools/registry.js";
 import { textOf, valueOf } from "../helpers/mcp.js";
 import { eventually, storedRecord } from "../helpers/signin.js";
 import type { DemoSession } from "./session.js";
@@ -97,27 +97,27 @@ async function createJobWithSignIn(s: DemoSession, out: Transcript, state: State
   const waiting = s.call("create_job", args, (message) => progress.push(message)).finally(() => (settled = true));
   waiting.catch(() => undefined); // awaited below; this only stops an early rejection from going unhandled
 
-  const notice = await eventually(() => s.logs.find((l) => /confirm the code/.test(l)), 15_000, "the sign-in notification");
-  const url = /open (\S+) and confirm/.exec(notice)?.[1];
-  const code = /confirm the code ([A-Z0-9-]+)/.exec(notice)?.[1];
-  out.note(`The server sent a logging notification (level "notice"): "${notice}"`);
-  out.check(url && code, "the notification carries a URL and a code", notice);
-  out.signInBox(url as string, code as string);
+  const link = await eventually(() => s.elicitations.find((e) => e.mode === "url"), 15_000, "the sign-in link (a URL elicitation)");
+  const url = link.mode === "url" ? link.url : "";
+  const code = new URL(url).searchParams.get("user_code") ?? "";
+  out.note(`The server answered with an input_required round: a URL elicitation the client shows the user: "${link.message}"`);
+  out.check(url && code, "the round carries the approval page with the code", JSON.stringify(link));
+  out.signInBox(url, code);
   out.check(
-    url?.startsWith(`${s.stand.webUrl}/device/approve`) && url.includes(code as string),
-    "the URL is Cronicorn's device-approval page for this code",
+    url.startsWith(`${s.stand.webUrl}/device/approve`) && link.message.includes(code),
+    "the URL is Cronicorn's device-approval page for this code, and the message names the code",
     url,
   );
-
-  await eventually(() => progress[0], 5_000, "a progress notification while the call waits");
-  out.note(`Progress notifications while the call waits: "${(progress[0] ?? "").split(": ")[0]}: …" (repeating the notice)`);
-  out.check(!settled, `the create_job call is still open, waiting for approval (the server waits up to ${LOGIN_WAIT_S} s)`);
+  out.check(!/ask again/.test(link.message), "the message says the request goes on by itself (not 'ask again')", link.message);
+  await eventually(() => s.stand.requests.some((r) => r.path === "/api/auth/device/token") || undefined, 15_000, "the first poll");
+  out.check(!settled, `the client accepted; the retried create_job call is open, waiting for approval (the server waits up to ${LOGIN_WAIT_S} s)`);
 
   out.action(`The demo now approves code ${code} as ${s.stand.user.email}, exactly what the user would do on that page in a browser (stand-in approveDevice).`);
   await s.stand.approveDevice(code as string);
 
   const result = await waiting;
   out.result(summaryOf(result));
+  if (progress[0]) out.note(`Progress notifications while the call waited: "${progress[0].split(": ")[0]}: …"`);
   const job = valueOf<Job>(result, "job");
   state.jobId = job.id;
   out.check(
@@ -204,6 +204,31 @@ async function authStatus(s: DemoSession, out: Transcript): Promise<void> {
   out.check(status.flow === "device" && expires > Date.now(), "via the device flow, with an expiry in the future", JSON.stringify(status));
 }
 
+async function archiveWithConfirmation(s: DemoSession, out: Transcript, state: State): Promise<void> {
+  out.heading('"Stop checking the queue" — a destructive tool, so the server asks the user first');
+  const args = { jobId: state.jobId, endpointId: state.intervalEndpointId };
+  const before = s.elicitations.length;
+  s.answer = (params) => (params.mode === "form" ? { action: "decline" } : { action: "accept" });
+  out.call("archive_endpoint", args);
+  const declined = await s.call("archive_endpoint", args);
+  const question = s.elicitations[before];
+  out.note(`The client asked the user (form elicitation): "${question?.message ?? "?"}" — the demo answers no.`);
+  out.result(summaryOf(declined));
+  const archives = () => s.stand.requests.filter((r) => r.method === "POST" && r.path.endsWith("/archive")).length;
+  out.check(
+    question?.mode === "form" && archives() === 0 && !declined.isError,
+    "declined: nothing was sent to Cronicorn, and the answer says so",
+    textOf(declined),
+  );
+  s.answer = (params) => (params.mode === "url" ? { action: "accept" } : { action: "accept", content: { confirm: true } });
+  out.call("archive_endpoint", args);
+  const archived = await s.call("archive_endpoint", args);
+  out.note("The user confirms this time.");
+  out.result(summaryOf(archived));
+  const endpoint = valueOf<Endpoint & { archivedAt?: string | null }>(archived, "endpoint");
+  out.check(endpoint.archivedAt && archives() === 1, `confirmed: endpoint ${endpoint.id} is archived, with one request to Cronicorn`, JSON.stringify(endpoint));
+}
+
 async function logout(s: DemoSession, out: Transcript, state: State): Promise<void> {
   out.heading('"Sign me out"');
   state.token = String(storedRecord(s.home, origin(s))?.access_token ?? "");
@@ -239,6 +264,7 @@ export async function playSession(s: DemoSession, out: Transcript, state: State)
   await listJobs(s, out, state);
   await listEndpoints(s, out, state);
   await authStatus(s, out);
+  await archiveWithConfirmation(s, out, state);
   await logout(s, out, state);
   await finalStatus(s, out);
 }

@@ -1,25 +1,43 @@
 /**
- * Starts the BUILT server (dist/) as a child process over real stdio and drives it with the SDK's
- * Client + StdioClientTransport. Every byte the server writes is copied aside, and `close()` checks
- * it: stdout carried only JSON-RPC, and no known secret (issued by a peer, stored by the server, set
- * in its environment, or added by the test) appeared on stdout or stderr. A failed check fails the
- * test that owns the server; a server started inside a test is closed (and checked) when it ends.
+ * Starts the BUILT server (dist/) as a child process over real stdio and drives it with the MCP SDK v2
+ * client, in the protocol era the test names: "legacy" (the 2025 `initialize` handshake) or "modern"
+ * (pinned to 2026-07-28: no handshake, `_meta` on every request, input_required rounds). Every byte
+ * the server writes is copied aside, and `close()` checks it: stdout carried only JSON-RPC, and no
+ * known secret (issued by a peer, stored by the server, set in its environment, or added by the test)
+ * appeared on stdout or stderr. A failed check fails the test that owns the server; a server started
+ * inside a test is closed (and checked) when it ends. (The 1.x SDK client, the legacy peer, has its
+ * own suite: test/e2e/mcp/legacy-client.test.ts.)
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { ClientCapabilities, CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { Client } from "@modelcontextprotocol/client";
+import type { CallToolResult, ClientCapabilities, ElicitRequest, ElicitResult } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { onTestFinished } from "vitest";
 import { issuedSecrets, secretsInCredentialsFile, secretsInEnv } from "./secrets.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** The protocol eras a test runs in: every behaviour that applies to both is run in both (`describe.each(ERAS)`). */
+export type Era = "legacy" | "modern";
+export const ERAS: readonly Era[] = ["legacy", "modern"];
+
+/** A client of the given era: legacy = the 2025 handshake; modern = pinned to 2026-07-28, no fallback. */
+export function clientFor(era: Era, capabilities: ClientCapabilities = {}, name = "cronicorn-mcp-tests"): Client {
+  return new Client({ name, version: "1.0.0" }, { capabilities, ...(era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {}) });
+}
+
+/** What the harness's client answers an elicitation with by default: it opens URLs, and confirms forms. */
+export function defaultElicitAnswer(params: ElicitRequest["params"]): ElicitResult {
+  return params.mode === "url" ? { action: "accept" } : { action: "accept", content: { confirm: true } };
+}
 export const SERVER_ENTRY = path.join(ROOT, "bin/cronicorn-mcp.js");
 const TEE = path.join(ROOT, "test/helpers/tee-server.mjs");
 
 export interface ServerHandle {
   client: Client;
+  era: Era;
   /** A private HOME / config dir for this server. */
   home: string;
   call(
@@ -41,10 +59,15 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   args?: string[];
   capabilities?: ClientCapabilities;
+  /** The protocol era of the client (default legacy). */
+  era?: Era;
   /** Reuse an existing home (e.g. two servers sharing one store). */
   home?: string;
-  /** Called for elicitation/create requests when the client declares elicitation. */
-  onElicit?: (params: unknown) => void;
+  /**
+   * Called for every elicitation the client receives (a 2025 push, or a 2026 input_required round's
+   * embedded request) when it declares elicitation; its answer, or else `defaultElicitAnswer`, is sent.
+   */
+  onElicit?: (params: ElicitRequest["params"]) => ElicitResult | void | Promise<ElicitResult | void>;
 }
 
 export function makeHome(): string {
@@ -76,13 +99,10 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
 
   const transport = new StdioClientTransport({ command: process.execPath, args: [TEE, SERVER_ENTRY, ...(options.args ?? [])], env, stderr: "pipe" });
   transport.stderr?.on("data", () => undefined); // drained; the tee keeps the copy
-  const client = new Client({ name: "cronicorn-mcp-tests", version: "1.0.0" }, { capabilities: options.capabilities ?? {} });
+  const era = options.era ?? "legacy";
+  const client = clientFor(era, options.capabilities ?? {});
   if (options.capabilities?.elicitation) {
-    const { ElicitRequestSchema } = await import("@modelcontextprotocol/sdk/types.js");
-    client.setRequestHandler(ElicitRequestSchema, async (request) => {
-      options.onElicit?.(request.params);
-      return { action: "accept" };
-    });
+    client.setRequestHandler("elicitation/create", async (request) => (await options.onElicit?.(request.params)) ?? defaultElicitAnswer(request.params));
   }
   await client.connect(transport);
 
@@ -118,13 +138,17 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
 
   return {
     client,
+    era,
     home,
     async call(name, args = {}, callOptions = {}) {
       try {
-        const result = await client.callTool({ name, arguments: args }, undefined, {
-          timeout: callOptions.timeoutMs ?? 60_000,
-          ...(callOptions.onprogress ? { onprogress: callOptions.onprogress, resetTimeoutOnProgress: true } : {}),
-        });
+        const result = await client.callTool(
+          { name, arguments: args },
+          {
+            timeout: callOptions.timeoutMs ?? 60_000,
+            ...(callOptions.onprogress ? { onprogress: callOptions.onprogress, resetTimeoutOnProgress: true } : {}),
+          },
+        );
         return result as CallToolResult;
       } finally {
         sampleStore();

@@ -1,7 +1,6 @@
 /** Helpers for tests that sign in through the real peers. */
 import fs from "node:fs";
 import path from "node:path";
-import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerHandle } from "./mcp.js";
 import { valueOf } from "./mcp.js";
 
@@ -21,7 +20,7 @@ export function promptOf(result: Awaited<ReturnType<ServerHandle["call"]>>): Sig
 /** Collect the server's logging notifications (where sign-in URLs and codes are announced). */
 export function collectLogs(server: ServerHandle): string[] {
   const lines: string[] = [];
-  server.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+  server.client.setNotificationHandler("notifications/message", (n) => {
     lines.push(typeof n.params.data === "string" ? n.params.data : JSON.stringify(n.params.data));
   });
   return lines;

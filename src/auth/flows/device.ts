@@ -9,7 +9,7 @@ import { describeNetworkFailure } from "../../net/errors.js";
 import { netFetch } from "../../net/fetch.js";
 import { SignInError } from "../errors.js";
 import { allowHttpIfLoopback, oauthErrorCode, recordFromTokens } from "./oauth.js";
-import type { PendingAuthorization } from "./pending.js";
+import type { PendingAuthorization, PollOutcome } from "./pending.js";
 import { isSecureOrLoopback } from "../../core/urls.js";
 
 export interface DeviceFlowOptions {
@@ -100,7 +100,8 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
   );
   allowHttpIfLoopback(config, endpoints.token);
   // Every request through the shared dispatcher (proxy, cap, deadline), JSON-encoded for better-auth.
-  config[client.customFetch] = jsonBodyForDeviceEndpoints([endpoints.deviceAuthorization, endpoints.token]);
+  const polls = pollWatcher(endpoints.token, jsonBodyForDeviceEndpoints([endpoints.deviceAuthorization, endpoints.token]));
+  config[client.customFetch] = polls.fetch;
 
   let started: client.DeviceAuthorizationResponse;
   try {
@@ -135,11 +136,50 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
       throw deviceError(error, controller.signal.aborted, expiry.aborted);
     });
   result.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  result.then(
+    () => polls.end("approved"),
+    () => polls.end("ended"),
+  );
 
   return {
     prompt: { verificationUrl, userCode: started.user_code, flow: "device", expiresAt: new Date(expiresAt).toISOString() },
     result,
     cancel: () => controller.abort(),
+    nextPoll: polls.next,
+  };
+}
+
+/**
+ * Watches the token endpoint's answers so a caller can wait for the next poll openid-client makes on its
+ * own schedule (never an extra request): 200 means approved; anything else, still pending. Once the
+ * polling is over, every wait answers at once with how it ended.
+ */
+export function pollWatcher(tokenUrl: string, base: client.CustomFetch) {
+  let waiters: Array<(outcome: PollOutcome) => void> = [];
+  let final: PollOutcome | undefined;
+  const settle = (outcome: PollOutcome) => {
+    const ready = waiters;
+    waiters = [];
+    for (const waiter of ready) waiter(outcome);
+  };
+  const fetch: client.CustomFetch = async (url, options) => {
+    if (url !== tokenUrl) return base(url, options);
+    try {
+      const response = await base(url, options);
+      settle(response.status === 200 ? "approved" : "pending");
+      return response;
+    } catch (error) {
+      settle("pending");
+      throw error;
+    }
+  };
+  return {
+    fetch,
+    next: (): Promise<PollOutcome> => (final ? Promise.resolve(final) : new Promise((resolve) => waiters.push(resolve))),
+    end(outcome: PollOutcome) {
+      final = outcome;
+      settle(outcome);
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 /** Our two short guides to Cronicorn, served as resources the model can read on demand. */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { McpServer } from "@modelcontextprotocol/server";
 import { CONCEPTS_GUIDE, DESCRIPTIONS_GUIDE } from "./guide-texts.js";
 
 const GUIDES = [

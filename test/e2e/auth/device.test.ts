@@ -56,7 +56,7 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
     // The background poll picks up the approval; the next call needs no new code.
     const job = await eventually(async () => {
       const result = await s.server.call("create_job", { name: "after sign-in" });
-      return result.structuredContent?.job as { name: string } | undefined;
+      return (result.structuredContent as { job?: { name: string } } | undefined)?.job;
     });
     expect(job.name).toBe("after sign-in");
     expect(codeRequests(s.proxy)).toBe(1);
@@ -77,7 +77,7 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
     const result = await waiting;
     expect(valueOf<unknown[]>(result, "jobs")).toEqual([]);
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress[0]).toMatch(/Waiting for sign-in approval/);
+    expect(progress[0]).toMatch(/^Waiting for you to approve the sign-in: .*this request continues by itself once you approve/);
   });
 
   it("shares one device code between calls made during one pending sign-in", async () => {
@@ -137,13 +137,13 @@ describe("device flow sign-in (RFC 8628) against better-auth 1.4.4", () => {
 
   it("sends a URL-mode elicitation when the client supports it, and not otherwise", async () => {
     const elicited: unknown[] = [];
-    const withUrl = track(await setup({}, {}, { capabilities: { elicitation: { url: {} } }, onElicit: (p) => elicited.push(p) }));
+    const withUrl = track(await setup({}, {}, { capabilities: { elicitation: { url: {} } }, onElicit: (p) => void elicited.push(p) }));
     const prompt = promptOf(await withUrl.server.call("list_jobs"));
     await eventually(() => elicited.length > 0 || undefined, 5_000, "elicitation");
     expect(elicited[0]).toMatchObject({ mode: "url", url: prompt.verificationUrl });
 
     const plainElicited: unknown[] = [];
-    const plain = track(await setup({}, {}, { capabilities: { elicitation: { form: {} } }, onElicit: (p) => plainElicited.push(p) }));
+    const plain = track(await setup({}, {}, { capabilities: { elicitation: { form: {} } }, onElicit: (p) => void plainElicited.push(p) }));
     promptOf(await plain.server.call("list_jobs"));
     await new Promise((r) => setTimeout(r, 500));
     expect(plainElicited).toEqual([]);

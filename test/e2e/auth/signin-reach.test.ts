@@ -7,8 +7,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
@@ -95,12 +94,15 @@ describe("the sign-in link reaches the user at once", () => {
     const progress: string[] = [];
     let sawProgress: () => void = () => undefined;
     const firstProgress = new Promise<void>((resolve) => (sawProgress = resolve));
-    const waiting = server.client.callTool({ name: "list_jobs", arguments: {} }, undefined, {
-      onprogress: (p) => {
-        progress.push(p.message ?? "");
-        sawProgress();
+    const waiting = server.client.callTool(
+      { name: "list_jobs", arguments: {} },
+      {
+        onprogress: (p) => {
+          progress.push(p.message ?? "");
+          sawProgress();
+        },
       },
-    });
+    );
     const opened = await eventually(browser.opened, 10_000, "the browser to be opened");
     const userCode = new URL(opened).searchParams.get("user_code") as string;
     expect(opened).toBe(`${stand.webUrl}/device/approve?user_code=${userCode}`);
@@ -113,7 +115,10 @@ describe("the sign-in link reaches the user at once", () => {
 
   it("when the client accepts the URL elicitation, waits and finishes the call once approved", { timeout: 90_000 }, async () => {
     const elicited: Array<{ url?: string }> = [];
-    const { stand, server } = await setup(LONG_WAIT, { capabilities: { elicitation: { url: {} } }, onElicit: (p) => elicited.push(p as { url?: string }) });
+    const { stand, server } = await setup(LONG_WAIT, {
+      capabilities: { elicitation: { url: {} } },
+      onElicit: (p) => void elicited.push(p as { url?: string }),
+    });
     const waiting = plainCall(server, "list_jobs");
     const request = await eventually(() => elicited[0], 10_000, "the URL elicitation");
     const userCode = new URL(request.url as string).searchParams.get("user_code") as string;
@@ -134,7 +139,7 @@ describe("the sign-in link reaches the user at once", () => {
     it(`when the client ${what} the URL elicitation, answers at once with the link and code`, { timeout: 90_000 }, async () => {
       const { stand, server } = await setup(LONG_WAIT, { capabilities: { elicitation: { url: {} } } });
       let asked = 0;
-      server.client.setRequestHandler(ElicitRequestSchema, async () => {
+      server.client.setRequestHandler("elicitation/create", async () => {
         asked++;
         return answer();
       });

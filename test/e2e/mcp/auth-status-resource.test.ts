@@ -1,16 +1,16 @@
 /**
  * `cronicorn://auth/status`: a read-only resource with the sign-in state (no secrets), and
- * `notifications/resources/updated` to subscribers when a sign-in starts, completes, expires or ends.
- * Driven over stdio against the built server and the stand-in's better-auth.
+ * `notifications/resources/updated` to subscribers when a sign-in starts, completes, expires or ends:
+ * through `resources/subscribe` in the 2025 era, a `subscriptions/listen` stream in the 2026 era.
+ * Driven over stdio against the built server and the stand-in's better-auth, in both eras.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
-import { assertNoSecrets, assertStdoutIsJsonRpc, makeHome, startServer, textOf, valueOf } from "../../helpers/mcp.js";
-import type { ServerHandle } from "../../helpers/mcp.js";
+import { assertNoSecrets, assertStdoutIsJsonRpc, ERAS, makeHome, startServer, textOf, valueOf } from "../../helpers/mcp.js";
+import type { Era, ServerHandle } from "../../helpers/mcp.js";
 import { eventually, promptOf, storedRecord } from "../../helpers/signin.js";
 
 const URI = "cronicorn://auth/status";
@@ -24,7 +24,7 @@ interface StatusView {
   problem?: string;
 }
 
-describe("the cronicorn://auth/status resource", () => {
+describe.each(ERAS)("the cronicorn://auth/status resource (%s era)", (era: Era) => {
   const cleanup: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0)) await fn();
@@ -33,11 +33,12 @@ describe("the cronicorn://auth/status resource", () => {
   async function setup(env: Record<string, string> = {}, home?: string) {
     const stand = await startCronicornStandIn({ deviceInterval: "1s" });
     const server = await startServer({
+      era,
       ...(home ? { home } : {}),
       env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_ISSUER: stand.webUrl, ...env },
     });
     const updates: string[] = [];
-    server.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+    server.client.setNotificationHandler("notifications/resources/updated", (n) => {
       updates.push(n.params.uri);
     });
     cleanup.push(async () => {
@@ -46,6 +47,17 @@ describe("the cronicorn://auth/status resource", () => {
       await stand.close();
     });
     return { stand, server, updates };
+  }
+
+  /** Subscribe as this era does; returns the way to stop. */
+  async function subscribe(server: ServerHandle): Promise<() => Promise<void>> {
+    if (era === "legacy") {
+      await server.client.subscribeResource({ uri: URI });
+      return async () => void (await server.client.unsubscribeResource({ uri: URI }));
+    }
+    const subscription = await server.client.listen({ resourceSubscriptions: [URI] });
+    expect(subscription.honoredFilter).toEqual({ resourceSubscriptions: [URI] });
+    return () => subscription.close();
   }
 
   async function read(server: ServerHandle): Promise<{ view: StatusView; text: string }> {
@@ -64,7 +76,7 @@ describe("the cronicorn://auth/status resource", () => {
     expect(server.client.getServerCapabilities()?.resources?.subscribe).toBe(true);
     const listed = await server.client.listResources();
     expect(listed.resources.find((r) => r.uri === URI)).toMatchObject({ mimeType: "application/json" });
-    await server.client.subscribeResource({ uri: URI });
+    await subscribe(server);
     expect((await read(server)).view).toMatchObject({ signedIn: false, source: "none" });
 
     const prompt = promptOf(await server.call("login"));
@@ -103,7 +115,7 @@ describe("the cronicorn://auth/status resource", () => {
     };
     fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
 
-    await server.client.subscribeResource({ uri: URI });
+    await subscribe(server);
     const before = await read(server);
     expect(before.view.signedIn).toBe(true);
     // Cronicorn sessions slide, so a local expiry alone is not the end: the server must also have ended it.
@@ -119,8 +131,8 @@ describe("the cronicorn://auth/status resource", () => {
 
   it("sends no update to a client that did not subscribe (or unsubscribed)", async () => {
     const { stand, server, updates } = await setup();
-    await server.client.subscribeResource({ uri: URI });
-    await server.client.unsubscribeResource({ uri: URI });
+    const unsubscribe = await subscribe(server);
+    await unsubscribe();
     const prompt = promptOf(await server.call("login"));
     await stand.approveDevice(prompt.userCode as string);
     await eventually(async () => (await read(server)).view.signedIn || undefined, 20_000, "signed in");

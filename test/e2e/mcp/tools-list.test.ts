@@ -1,52 +1,18 @@
+/**
+ * What a client sees first, from the built server over stdio, in both protocol eras: `tools/list`
+ * (one reviewed snapshot file per tool, under __toolsnaps__), and the start-up answers compared with
+ * the SDK's own for every configuration: the same server with CRONICORN_NO_FRONT=1 answers every
+ * message through the SDK, and each answer must be the same JSON value.
+ */
 import { spawn } from "node:child_process";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pkg from "../../../package.json" with { type: "json" };
-import { loadConfig } from "../../../src/config/config.js";
-import type { ConfigOverrides } from "../../../src/config/config.js";
-import { buildServer } from "../../../src/mcp/server.js";
+import { modernMeta } from "../../../src/build/generate-answers.js";
+import { TOOLS } from "../../../src/tools/registry.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
-import { assertStdoutIsJsonRpc, makeHome, SERVER_ENTRY, startServer } from "../../helpers/mcp.js";
+import { assertStdoutIsJsonRpc, ERAS, makeHome, SERVER_ENTRY, startServer } from "../../helpers/mcp.js";
 
-const API_TOOLS = [
-  "create_job",
-  "get_job",
-  "list_jobs",
-  "update_job",
-  "archive_job",
-  "pause_job",
-  "resume_job",
-  "add_endpoint",
-  "get_endpoint",
-  "list_endpoints",
-  "update_endpoint",
-  "archive_endpoint",
-  "delete_endpoint",
-  "apply_interval_hint",
-  "schedule_one_shot",
-  "pause_endpoint",
-  "resume_endpoint",
-  "clear_hints",
-  "reset_failures",
-  "list_runs",
-  "get_run",
-  "get_endpoint_health",
-  "test_endpoint",
-  "list_ai_sessions",
-  "get_ai_session",
-  "get_dashboard_stats",
-  "get_dashboard_activity",
-  "get_usage",
-  "get_signing_key",
-  "create_signing_key",
-  "rotate_signing_key",
-  "list_devices",
-  "revoke_device",
-];
-
-describe("tools/list", () => {
+describe.each(ERAS)("tools/list (%s era)", (era) => {
   let stand: StandIn;
   beforeAll(async () => {
     stand = await startCronicornStandIn();
@@ -55,11 +21,11 @@ describe("tools/list", () => {
     await stand?.close();
   });
 
-  it("answers initialize and tools/list with no credential and without a single request to Cronicorn", async () => {
-    const server = await startServer({ env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_ISSUER: stand.webUrl } });
+  it("lists every tool of the registry with no credential and without a single request to Cronicorn", async () => {
+    const server = await startServer({ era, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_ISSUER: stand.webUrl } });
     try {
       const { tools } = await server.client.listTools();
-      expect(tools.length).toBeGreaterThanOrEqual(API_TOOLS.length + 3);
+      expect(tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
       expect(stand.requests).toEqual([]);
       assertStdoutIsJsonRpc(server.stdout());
     } finally {
@@ -67,12 +33,10 @@ describe("tools/list", () => {
     }
   });
 
-  it("exposes every API tool plus login, auth_status and logout, each titled, described and annotated", async () => {
-    const server = await startServer({ env: { CRONICORN_API_URL: stand.apiUrl } });
+  it("titles, describes and annotates each tool, as its reviewed snapshot file says", async () => {
+    const server = await startServer({ era, env: { CRONICORN_API_URL: stand.apiUrl } });
     try {
       const { tools } = await server.client.listTools();
-      const names = tools.map((t) => t.name);
-      for (const name of [...API_TOOLS, "login", "auth_status", "logout"]) expect(names).toContain(name);
       for (const tool of tools) {
         expect(tool.name).toMatch(/^[a-z]+(_[a-z]+)*$/);
         expect(tool.title, tool.name).toBeTruthy();
@@ -81,118 +45,79 @@ describe("tools/list", () => {
         // Hints equal to MCP's defaults are left out (src/tools/listing.ts): every tool states at least one.
         expect(Object.keys(tool.annotations ?? {}).length, tool.name).toBeGreaterThan(0);
         for (const value of Object.values(tool.annotations ?? {})) expect(typeof value, tool.name).toBe("boolean");
+        // What the model sees, one file per tool: a change to a name, schema or annotation shows up in review.
+        await expect(`${JSON.stringify(tool, null, 2)}\n`).toMatchFileSnapshot(`__toolsnaps__/${tool.name}.json`);
       }
-      // The snapshot is what the model sees: any change to a name, schema or annotation shows up in review.
-      expect(tools).toMatchSnapshot();
     } finally {
       await server.close();
     }
   });
 });
 
-/** The SDK's own answers for this configuration, from the zod definitions in src (no generated file). */
-async function fromDefinitions(env: Record<string, string>, overrides: ConfigOverrides) {
-  const server = buildServer({
-    version: pkg.version,
-    config: loadConfig(env, overrides),
-    logger: quiet,
-    loadRuntime: () => Promise.reject(new Error("not in this test")),
-  });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "definitions", version: "1" });
-  await server.connect(serverSide);
-  await client.connect(clientSide);
-  try {
-    return {
-      tools: (await client.listTools()).tools,
-      capabilities: client.getServerCapabilities(),
-      info: client.getServerVersion(),
-      instructions: client.getInstructions(),
-    };
-  } finally {
-    await client.close();
-  }
-}
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, addSink() {} };
 const NO_API = { CRONICORN_API_URL: "http://127.0.0.1:9/api" };
+const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
 
-describe("tools/list generated at build time", () => {
-  const modes: Array<{ name: string; env: Record<string, string>; args: string[]; overrides: ConfigOverrides }> = [
-    { name: "the default set", env: NO_API, args: [], overrides: {} },
-    { name: "--read-only", env: NO_API, args: ["--read-only"], overrides: { readOnly: true } },
-    { name: "--tools jobs,runs", env: NO_API, args: ["--tools", "jobs,runs"], overrides: { toolGroups: "jobs,runs" } },
-    { name: "a broken configuration", env: { ...NO_API, CRONICORN_TIMEOUT_MS: "fast" }, args: [], overrides: {} },
-  ];
-
-  for (const mode of modes) {
-    it(`serves for ${mode.name} exactly what the zod definitions produce, at start-up and after the SDK takes over`, async () => {
-      const expected = await fromDefinitions(mode.env, mode.overrides);
-      const server = await startServer({ env: mode.env, args: mode.args });
-      try {
-        expect((await server.client.listTools()).tools).toEqual(expected.tools);
-        await server.client.ping(); // not a start-up answer: the SDK server takes over here
-        expect((await server.client.listTools()).tools).toEqual(expected.tools);
-      } finally {
-        await server.close();
-      }
-    });
-  }
-
-  it("answers initialize with the SDK server's own capabilities, server info and instructions", async () => {
-    const expected = await fromDefinitions(NO_API, {});
-    const server = await startServer({ env: NO_API });
-    try {
-      expect(server.client.getServerCapabilities()).toEqual(expected.capabilities);
-      expect(server.client.getServerVersion()).toEqual(expected.info);
-      expect(server.client.getInstructions()).toEqual(expected.instructions);
-    } finally {
-      await server.close();
-    }
+/** Every answer the built server writes to `input` (sent all at once), by id, once `count` have come. */
+async function answersOf(input: string, count: number, env: Record<string, string>, args: string[] = []): Promise<Map<unknown, unknown>> {
+  const child = spawn(process.execPath, [SERVER_ENTRY, ...args], {
+    stdio: ["pipe", "pipe", "ignore"],
+    env: { PATH: process.env.PATH ?? "", HOME: makeHome(), CRONICORN_TOKEN_STORE: "file", ...env },
   });
-
-  it("answers a client that sends everything at once, negotiating its protocol version, and hides the replayed initialize", async () => {
-    const child = spawn(process.execPath, [SERVER_ENTRY], {
-      stdio: ["pipe", "pipe", "ignore"],
-      env: { PATH: process.env.PATH ?? "", HOME: makeHome(), ...NO_API, CRONICORN_TOKEN_STORE: "file" },
-    });
-    const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
-    const answers: Array<{ id?: unknown; result?: Record<string, unknown>; error?: unknown }> = [];
-    const done = new Promise<void>((resolve) => {
+  const answers = new Map<unknown, unknown>();
+  try {
+    await new Promise<void>((resolve, reject) => {
       let buffered = "";
+      child.once("exit", () => reject(new Error("the server exited before answering")));
       child.stdout.on("data", (chunk: Buffer) => {
         buffered += chunk.toString("utf8");
         for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
-          answers.push(JSON.parse(buffered.slice(0, nl)) as (typeof answers)[number]);
+          const message = JSON.parse(buffered.slice(0, nl)) as { id?: unknown; method?: string };
           buffered = buffered.slice(nl + 1);
-          if ([1, 2, 3, 4, 5].every((id) => answers.some((a) => a.id === id))) resolve();
+          if (message.id !== undefined && message.method === undefined) answers.set(message.id, message);
+          if (answers.size === count) resolve();
         }
       });
+      child.stdin.write(input);
     });
-    child.stdin.write(
+    return answers;
+  } finally {
+    child.kill();
+  }
+}
+
+describe("the start-up answers, from the built server, are the SDK's", () => {
+  const modes: Array<{ name: string; env: Record<string, string>; args: string[] }> = [
+    { name: "the default set", env: NO_API, args: [] },
+    { name: "--read-only", env: NO_API, args: ["--read-only"] },
+    { name: "--tools jobs,runs", env: NO_API, args: ["--tools", "jobs,runs"] },
+    { name: "a broken configuration", env: { ...NO_API, CRONICORN_TIMEOUT_MS: "fast" }, args: [] },
+  ];
+  const sessions = {
+    legacy:
       line({ id: 1, method: "initialize", params: { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }) +
-        line({ method: "notifications/initialized" }) +
-        line({ id: 2, method: "tools/list" }) +
-        line({ id: 3, method: "prompts/list" }) +
-        line({ id: 4, method: "tools/call", params: { name: "auth_status", arguments: {} } }) +
-        line({ id: 5, method: "tools/list" }),
-    );
-    try {
-      await done;
-      // Exactly one answer per request (none to the replay), none an error; the tool call may finish last.
-      const byId = new Map(answers.map((a) => [a.id, a]));
-      expect(
-        answers
-          .filter((a) => a.id !== undefined)
-          .map((a) => a.id)
-          .sort(),
-      ).toEqual([1, 2, 3, 4, 5]);
-      expect(answers.every((a) => a.error === undefined)).toBe(true);
-      expect(byId.get(1)?.result?.protocolVersion).toBe("2024-11-05");
-      expect(byId.get(2)?.result).toEqual(byId.get(5)?.result);
-      expect(JSON.stringify(byId.get(4)?.result)).toMatch(/Not signed in/);
-    } finally {
-      child.kill();
-    }
-  });
+      line({ method: "notifications/initialized" }) +
+      line({ id: 2, method: "tools/list" }) +
+      line({ id: 3, method: "prompts/list" }) +
+      line({ id: 4, method: "tools/call", params: { name: "auth_status", arguments: {} } }) +
+      line({ id: 5, method: "tools/list" }),
+    modern:
+      line({ id: 1, method: "server/discover", params: { _meta: modernMeta() } }) +
+      line({ id: 2, method: "tools/list", params: { _meta: modernMeta() } }) +
+      line({ id: 3, method: "prompts/list", params: { _meta: modernMeta() } }) +
+      line({ id: 4, method: "tools/call", params: { name: "auth_status", arguments: {}, _meta: modernMeta() } }) +
+      line({ id: 5, method: "tools/list", params: { _meta: modernMeta() } }),
+  };
+
+  for (const mode of modes) {
+    it.each(ERAS)(`for ${mode.name}, in the %s era, everything sent at once`, async (era) => {
+      const [fronted, alone] = await Promise.all([
+        answersOf(sessions[era], 5, mode.env, mode.args),
+        answersOf(sessions[era], 5, { ...mode.env, CRONICORN_NO_FRONT: "1" }, mode.args),
+      ]);
+      expect([...fronted.keys()].sort()).toEqual([1, 2, 3, 4, 5]);
+      // The tool call's answer carries the moment it was made in no field: equal as a whole.
+      expect(fronted).toEqual(alone);
+      expect([...fronted.values()].every((a) => !("error" in (a as object)))).toBe(true);
+    });
+  }
 });

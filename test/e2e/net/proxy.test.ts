@@ -30,7 +30,11 @@ describe("proxies from the environment", () => {
     await stand.approveDevice(prompt.userCode as string);
     await eventually(() => storedRecord(server.home, stand.webUrl), 20_000, "the stored sign-in");
     // The background poll stores the record a moment before the pending sign-in is settled.
-    const jobs = await eventually(async () => (await server.call("list_jobs")).structuredContent?.jobs, 20_000, "list_jobs after sign-in");
+    const jobs = await eventually(
+      async () => ((await server.call("list_jobs")).structuredContent as { jobs?: unknown } | undefined)?.jobs,
+      20_000,
+      "list_jobs after sign-in",
+    );
     expect(jobs).toBeInstanceOf(Array);
     return { stand, proxy };
   }

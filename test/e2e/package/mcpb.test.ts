@@ -84,10 +84,13 @@ describe("the MCP Bundle (cronicorn-mcp.mcpb)", { timeout: 240_000 }, () => {
   });
 
   it("carries the bundled server and only its runtime dependencies: no keytar, no install-time build, no dev tools", () => {
-    expect(built.packages).toEqual(expect.arrayContaining(["@napi-rs/keyring", "open", "undici"]));
-    expect(built.packages.filter((p) => /^(keytar|@modelcontextprotocol|zod|openid-client|typescript|vitest|tsup|prebuild-install|node-gyp)/.test(p))).toEqual(
-      [],
+    // The MCP SDK is a runtime dependency (with its zod); the v1 SDK, openid-client and the dev tools are not.
+    expect(built.packages).toEqual(
+      expect.arrayContaining(["@napi-rs/keyring", "open", "undici", "@modelcontextprotocol/server", "@modelcontextprotocol/core"]),
     );
+    expect(
+      built.packages.filter((p) => /^(keytar|@modelcontextprotocol\/(sdk|client)|openid-client|typescript|vitest|tsup|prebuild-install|node-gyp)/.test(p)),
+    ).toEqual([]);
     expect(built.bytes).toBeLessThan(4 * 1024 * 1024);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/client";
 import { startServer, textOf } from "../../helpers/mcp.js";
 
 /** The smallest arguments that pass a tool's input schema, so the call reaches the tool itself. */

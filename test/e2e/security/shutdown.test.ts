@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { SERVER_ENTRY, startServer, type ServerHandle } from "../../helpers/mcp.js";
 import { refreshGrants, startPkceStack, startSignedInServer, waitPastExpiry, type PkceStack } from "../../helpers/pkce-stack.js";
 import { storedRecord } from "../../helpers/signin.js";

@@ -3,19 +3,36 @@
  * McpServer, and run with a recording `api` that keeps every request the tool would send (method,
  * path, query, body) and answers nothing. No HTTP, no MCP transport: only what the tool asks for.
  */
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { z } from "zod";
+import type { McpServer, ServerContext } from "@modelcontextprotocol/server";
+import * as z from "zod";
 import type { CronicornClient, RequestSpec } from "../../../src/api/client.js";
-import { accountTools } from "../../../src/tools/account.js";
+import { silentLogger } from "../../../src/core/log.js";
 import type { Runtime } from "../../../src/tools/context.js";
-import type { ToolDefinition } from "../../../src/tools/define.js";
-import { endpointTools } from "../../../src/tools/endpoints.js";
-import { jobTools } from "../../../src/tools/jobs.js";
-import { runTools } from "../../../src/tools/runs.js";
-import { schedulingTools } from "../../../src/tools/scheduling.js";
+import type { ToolDefinition, ToolHost } from "../../../src/tools/define.js";
+import { TOOLS } from "../../../src/tools/registry.js";
 
-/** Every tool that calls the Cronicorn API (the auth tools do not). */
-export const API_TOOL_DEFINITIONS: ToolDefinition[] = [...jobTools, ...endpointTools, ...schedulingTools, ...runTools, ...accountTools];
+/** Every tool that calls the Cronicorn API (the sign-in tools do not), from the one registry. */
+export const API_TOOL_DEFINITIONS: ToolDefinition[] = TOOLS.filter((tool) => tool.group !== "auth");
+
+/** A tools/call context with no client capabilities and nothing from earlier rounds. */
+export function bareContext(): ServerContext {
+  return {
+    mcpReq: { id: 1, method: "tools/call", signal: new AbortController().signal, requestState: () => undefined, notify: async () => undefined },
+  } as unknown as ServerContext;
+}
+
+/** A host for `runtime`, as the server builds it for a 2025-era client that declared no elicitation. */
+export function hostFor(runtime: Runtime): ToolHost {
+  return {
+    runtime: async () => runtime,
+    logger: silentLogger,
+    confirm: "destructive",
+    mint: async () => "state",
+    digest: (name) => name,
+    round: () => ({ era: "legacy", canConfirm: false, canOpenUrl: false, responses: undefined, state: undefined }),
+    mapStack: (stack) => stack,
+  };
+}
 
 export type SentRequest = Pick<RequestSpec<unknown>, "method" | "path" | "query" | "body">;
 
@@ -50,7 +67,7 @@ export function capture(definition: ToolDefinition): CapturedTool {
       handler = callback;
     },
   } as unknown as McpServer;
-  definition.register(server, async () => runtime);
+  definition.register(server, hostFor(runtime));
   if (!input || !handler) throw new Error(`${definition.name} did not register`);
   const schema = input;
   const run = handler;
@@ -62,7 +79,7 @@ export function capture(definition: ToolDefinition): CapturedTool {
       const parsed = schema.safeParse(args);
       if (!parsed.success) return undefined;
       sent = [];
-      await run(parsed.data, { signal: new AbortController().signal, sendNotification: async () => undefined });
+      await run(parsed.data, bareContext());
       return sent;
     },
   };

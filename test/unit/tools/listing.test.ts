@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { ALL_TOOLS } from "../../../src/mcp/server.js";
+import { TOOLS as ALL_TOOLS } from "../../../src/tools/registry.js";
 import { compactAnnotations, compactSchema, type Hints } from "../../../src/tools/listing.js";
 
 /** What a client reads from annotations, applying MCP's defaults to the hints that are absent. */
