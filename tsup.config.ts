@@ -2,6 +2,7 @@ import { defineConfig } from "tsup";
 import pkg from "./package.json" with { type: "json" };
 import { leaveOut } from "./src/build/leave-out.js";
 import { writeStaticAnswers } from "./src/build/generate-answers.js";
+import { writeThirdPartyNotices } from "./src/build/notices.js";
 
 // One ESM bundle for fast cold start: the MCP SDK, zod and openid-client are bundled (resolving
 // hundreds of files in node_modules at every start costs more than the server's own work), and
@@ -28,6 +29,12 @@ export default defineConfig({
   // Library code the server never runs (the SDK's zod v3 support and ajv validator) stays out.
   esbuildPlugins: [leaveOut],
   // The start-up answers (initialize, tools/list), generated from the same definitions as the bundle.
-  onSuccess: async () => void (await writeStaticAnswers("dist", pkg.version)),
+  // Then the licence notices of every package the bundle holds (src/build/notices.ts).
+  onSuccess: async () => {
+    await writeStaticAnswers("dist", pkg.version);
+    writeThirdPartyNotices("dist");
+  },
+  // dist/metafile-esm.json: what the bundle holds, from which the licence notices are derived (not packed).
+  metafile: true,
   noExternal: [/^@modelcontextprotocol\/sdk/, "zod", "openid-client", "proper-lockfile"],
 });
