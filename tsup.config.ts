@@ -1,6 +1,7 @@
 import { defineConfig } from "tsup";
 import pkg from "./package.json" with { type: "json" };
 import { writeStaticAnswers } from "./src/build/generate-answers.js";
+import { writeThirdPartyNotices } from "./src/build/notices.js";
 import { trimSourceMaps } from "./src/build/source-maps.js";
 
 // One ESM bundle for fast cold start: zod (also needed before the first answer, by the configuration),
@@ -33,10 +34,14 @@ export default defineConfig({
   // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
   banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
   // The start-up answers of both eras, generated from the same definitions as the bundle; then the maps
-  // trimmed to this project's own code (src/build/source-maps.ts).
+  // trimmed to this project's own code (src/build/source-maps.ts), and the licence notices of every
+  // package the bundle holds (src/build/notices.ts).
   onSuccess: async () => {
     await writeStaticAnswers("dist", pkg.version);
     trimSourceMaps("dist");
+    writeThirdPartyNotices("dist");
   },
+  // dist/metafile-esm.json: what the bundle holds, from which the licence notices are derived (not packed).
+  metafile: true,
   noExternal: ["zod", "openid-client", "proper-lockfile"],
 });
