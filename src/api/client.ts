@@ -29,6 +29,8 @@ export interface RequestSpec<T> {
   what?: string;
   /** Whether repeating the request is harmless (defaults: GET, PUT, DELETE). */
   idempotent?: boolean;
+  /** Where Cronicorn answers an id it does not know with this status instead of 404 (test-now: a bare 500). */
+  unknownIdStatus?: number;
 }
 
 export interface ClientOptions {
@@ -250,10 +252,7 @@ function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unkno
       body,
     );
   }
-  if (status === 404) {
-    const hint = listToolHint(spec.path);
-    return new ApiError(`Not found: ${spec.what ?? spec.path}. Check the id${hint ? ` (${hint})` : ""}.`, status, body);
-  }
+  if (status === 404) return new ApiError(`Not found: ${spec.what ?? spec.path}. Check the id${listedBy(spec.path)}.`, status, body);
   if (status === 409) {
     if (spec.method === "POST" && spec.path === "/signing-keys") {
       return new ApiError(
@@ -268,6 +267,13 @@ function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unkno
     const wait = retryAfterMs(response);
     const when = wait === null ? "in a little while" : `in ${Math.ceil(wait / 1000)} s`;
     return new ApiError(`Cronicorn is rate-limiting requests (429). Try again ${when}.`, status, body);
+  }
+  if (status >= 500 && status === spec.unknownIdStatus) {
+    return new ApiError(
+      `Cronicorn had a server error (${status}) on ${spec.method} ${spec.path}, which is also how it answers when ${spec.what ?? "the resource"} does not exist: check the id${listedBy(spec.path)}. If the id is right, the fault is on Cronicorn's side; try again shortly.`,
+      status,
+      body,
+    );
   }
   if (status >= 500) {
     return new ApiError(`Cronicorn had a server error (${status}) on ${spec.method} ${spec.path}. This is usually temporary; try again shortly.`, status, body);
@@ -294,6 +300,12 @@ const CHANGE_IT = "Change the request accordingly and try again.";
 /** The text as one sentence: a full stop added only when it does not already end like one. */
 function sentence(text: string): string {
   return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
+/** " (list_jobs shows valid job ids)" for a path naming a listed resource, else nothing. */
+function listedBy(path: string): string {
+  const hint = listToolHint(path);
+  return hint ? ` (${hint})` : "";
 }
 
 /** Which tool shows whether a possibly-applied request took effect. */

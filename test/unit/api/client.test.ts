@@ -324,6 +324,25 @@ describe("error statuses, in the real API's shapes", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("a 500 where Cronicorn answers an unknown id with 500 (test-now) says the id may not exist; any other server error stays one", async () => {
+    const test = (unknownIdStatus?: number) =>
+      failure(client().request({ method: "POST", path: "/endpoints/e1/test", what: "endpoint e1", ...(unknownIdStatus ? { unknownIdStatus } : {}) }));
+    answers = [json(500, { message: "Internal Server Error" })];
+    const unknown = await test(500);
+    expect(unknown.message).toBe(
+      "Cronicorn had a server error (500) on POST /endpoints/e1/test, which is also how it answers when endpoint e1 does not exist: " +
+        "check the id (list_endpoints shows valid endpoint ids). If the id is right, the fault is on Cronicorn's side; try again shortly.",
+    );
+    expect(unknown).toMatchObject({ status: 500 });
+    expect((await test()).message).toBe("Cronicorn had a server error (500) on POST /endpoints/e1/test. This is usually temporary; try again shortly.");
+    answers = [json(503, {})];
+    expect((await test(500)).message).toBe("Cronicorn had a server error (503) on POST /endpoints/e1/test. This is usually temporary; try again shortly.");
+    answers = [json(500, {})];
+    expect((await failure(client().request({ method: "POST", path: "/other", unknownIdStatus: 500 }))).message).toBe(
+      "Cronicorn had a server error (500) on POST /other, which is also how it answers when the resource does not exist: check the id. If the id is right, the fault is on Cronicorn's side; try again shortly.",
+    );
+  });
+
   it("a business rule comes as text/plain and its text is the reason; whitespace folded, long text cut", async () => {
     answers = [text(402, "  Free tier\n  limit   reached  ")];
     const error = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
