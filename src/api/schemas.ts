@@ -100,6 +100,18 @@ export function checkEndpointRules(value: EndpointFieldValues, ctx: z.Refinement
   }
 }
 
+/**
+ * A pause must end in the future: Cronicorn accepts a past pausedUntil (observed on 1.25.0) and then
+ * pauses nothing, while the user believes the endpoint paused. `now` in ms since the epoch.
+ */
+export function pausedUntilProblem(pausedUntil: string, endpointId: string, now: number): string | undefined {
+  if (Date.parse(pausedUntil) > now) return undefined;
+  return (
+    `pausedUntil ${pausedUntil} is not in the future, so endpoint ${endpointId} would not be paused at all (Cronicorn accepts such a time and pauses nothing). ` +
+    "Give a future time, or use resume_endpoint to resume it now."
+  );
+}
+
 // ---------- responses ----------
 
 export const Job = z.looseObject({

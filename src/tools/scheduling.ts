@@ -1,6 +1,7 @@
 /** Adaptive scheduling: temporary hints, one-shot runs, pauses, and failure resets for one endpoint. */
 import * as z from "zod";
-import { Endpoint, EndpointId } from "../api/schemas.js";
+import { InvalidRequestError } from "../api/errors.js";
+import { Endpoint, EndpointId, pausedUntilProblem } from "../api/schemas.js";
 import { defineTool } from "./define.js";
 
 const at = (endpointId: string, action: string) => `/endpoints/${encodeURIComponent(endpointId)}/${action}`;
@@ -79,11 +80,14 @@ export const schedulingTools = [
     }),
     output: { key: "pause", schema: EndpointAck },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    run: async ({ endpointId, ...body }, { api }) =>
-      withEndpoint(
+    run: async ({ endpointId, ...body }, { api }) => {
+      const problem = pausedUntilProblem(body.pausedUntil, endpointId, Date.now());
+      if (problem) throw new InvalidRequestError(problem);
+      return withEndpoint(
         endpointId,
         await api.request({ method: "POST", path: at(endpointId, "pause"), body, response: MaybeEndpoint, what: `endpoint ${endpointId}`, idempotent: true }),
-      ),
+      );
+    },
     summary: (_r, args) => `Endpoint ${args.endpointId} is paused until ${args.pausedUntil}.`,
   }),
   defineTool({
