@@ -211,10 +211,10 @@ export const DashboardActivity = z.looseObject({
 
 /** GET /subscriptions/status (not in the OpenAPI document; shape observed on a free-tier account). */
 export const SubscriptionStatus = z.looseObject({ tier: z.string(), status: z.string().nullable().optional(), endsAt: isoOrNull });
-/** GET /subscriptions/usage (not in the OpenAPI document; shape observed). */
+/** GET /subscriptions/usage (not in the OpenAPI document; shape observed). The AI fields count tokens, not calls. */
 export const Usage = z.looseObject({
-  aiCallsUsed: z.number(),
-  aiCallsLimit: z.number(),
+  aiCallsUsed: z.number().describe("AI tokens used this month (counted in tokens, despite the name)."),
+  aiCallsLimit: z.number().describe("AI tokens allowed per month."),
   endpointsUsed: z.number(),
   endpointsLimit: z.number(),
   totalRuns: z.number(),

@@ -68,7 +68,7 @@ export const accountTools = [
     name: "get_usage",
     title: "Get plan and usage",
     group: "account",
-    description: "Plan and quotas with use (endpoints, runs, AI calls). Use when a limit refuses something.",
+    description: "Plan, quotas and use (endpoints, runs, AI tokens). Use when a limit refuses something.",
     input: none,
     output: { key: "usage", schema: z.object({ plan: SubscriptionStatus, usage: Usage }) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -80,7 +80,7 @@ export const accountTools = [
       return { plan, usage };
     },
     summary: ({ plan, usage }) =>
-      `Plan ${plan.tier}: ${usage.endpointsUsed}/${usage.endpointsLimit} endpoints, ${usage.totalRuns}/${usage.totalRunsLimit} runs, ${usage.aiCallsUsed}/${usage.aiCallsLimit} AI calls.`,
+      `Plan ${plan.tier}: ${usage.endpointsUsed}/${usage.endpointsLimit} endpoints, ${usage.totalRuns}/${usage.totalRunsLimit} runs, ${usage.aiCallsUsed}/${usage.aiCallsLimit} AI tokens this month.`,
   }),
   defineTool({
     name: "get_signing_key",
