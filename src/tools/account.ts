@@ -130,7 +130,11 @@ export const accountTools = [
     output: { key: "devices", schema: z.array(Device) },
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: (_a, { api }) => api.request({ method: "GET", path: "/devices", response: DeviceList }),
-    summary: (devices) => `${devices.length} signed-in session(s).`,
+    // Cronicorn names each session by the User-Agent that created it (this server's: cronicorn-mcp/<version>).
+    summary: (devices) =>
+      devices.length === 0
+        ? "No signed-in sessions."
+        : `${devices.length} signed-in session(s): ${devices.map((d) => `${d.userAgent || "unnamed client"} (id ${d.id})`).join("; ")}.`,
   }),
   defineTool({
     name: "revoke_device",
