@@ -6,7 +6,7 @@
  */
 import type * as z from "zod";
 import { ApiError, InvalidRequestError } from "./errors.js";
-import { listToolHint } from "./hints.js";
+import { listToolHint, refusalAdvice } from "./hints.js";
 import type { Logger } from "../core/log.js";
 import { credentialHeaders, type Authorizer, type Credential } from "../auth/credential.js";
 import { errorCode, failureKind, tlsAdvice } from "../net/errors.js";
@@ -29,6 +29,8 @@ export interface RequestSpec<T> {
   what?: string;
   /** Whether repeating the request is harmless (defaults: GET, PUT, DELETE). */
   idempotent?: boolean;
+  /** Where Cronicorn answers an id it does not know with this status instead of 404 (test-now: a bare 500). */
+  unknownIdStatus?: number;
 }
 
 export interface ClientOptions {
@@ -242,11 +244,7 @@ function serialise(spec: RequestSpec<unknown>): string | undefined {
 function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unknown, text: string): ApiError {
   const status = response.status;
   const reason = messageOf(body) ?? plainText(response, text);
-  if (status === 400 || status === 422) {
-    const fields = issuesOf(body);
-    const detail = fields.length > 0 ? fields.join("; ") : (reason ?? "invalid request");
-    return new ApiError(`Cronicorn rejected the request: ${detail}. Fix the named field(s) and try again.`, status, body);
-  }
+  if (status === 400 || status === 422) return new ApiError(rejection(status, issuesOf(body), reason), status, body);
   if (status === 403) {
     return new ApiError(
       `Cronicorn refused ${spec.method} ${spec.path} (403${reason ? `: ${reason}` : ""}). The credential may lack permission for this resource, the resource may belong to another account, or a proxy or firewall refused it.`,
@@ -254,10 +252,7 @@ function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unkno
       body,
     );
   }
-  if (status === 404) {
-    const hint = listToolHint(spec.path);
-    return new ApiError(`Not found: ${spec.what ?? spec.path}. Check the id${hint ? ` (${hint})` : ""}.`, status, body);
-  }
+  if (status === 404) return new ApiError(`Not found: ${spec.what ?? spec.path}. Check the id${listedBy(spec.path)}.`, status, body);
   if (status === 409) {
     if (spec.method === "POST" && spec.path === "/signing-keys") {
       return new ApiError(
@@ -266,18 +261,51 @@ function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unkno
         body,
       );
     }
-    return new ApiError(`Conflict: ${reason ?? "the resource already exists or is in a conflicting state"}.`, status, body);
+    return new ApiError(`Conflict: ${sentence(reason ?? "the resource already exists or is in a conflicting state")}`, status, body);
   }
   if (status === 429) {
     const wait = retryAfterMs(response);
     const when = wait === null ? "in a little while" : `in ${Math.ceil(wait / 1000)} s`;
     return new ApiError(`Cronicorn is rate-limiting requests (429). Try again ${when}.`, status, body);
   }
+  if (status >= 500 && status === spec.unknownIdStatus) {
+    return new ApiError(
+      `Cronicorn had a server error (${status}) on ${spec.method} ${spec.path}, which is also how it answers when ${spec.what ?? "the resource"} does not exist: check the id${listedBy(spec.path)}. If the id is right, the fault is on Cronicorn's side; try again shortly.`,
+      status,
+      body,
+    );
+  }
   if (status >= 500) {
     return new ApiError(`Cronicorn had a server error (${status}) on ${spec.method} ${spec.path}. This is usually temporary; try again shortly.`, status, body);
   }
   // Business rules (free-tier limits, …) come as text/plain, and the text is the reason.
-  return new ApiError(`Cronicorn refused ${spec.method} ${spec.path} (${status})${reason ? `: ${reason}` : ""}.`, status, body);
+  return new ApiError(`Cronicorn refused ${spec.method} ${spec.path} (${status})${reason ? `: ${sentence(reason)}` : "."}`, status, body);
+}
+
+/**
+ * A 400/422. Field issues (the API's ZodError) are named with their paths; a business rule's text
+ * (free-tier limits come as text/plain, naming no field) is given as it is, with the next step.
+ */
+function rejection(status: number, issues: Issue[], reason: string | undefined): string {
+  if (issues.length > 0) {
+    const named = issues.some((issue) => issue.path !== "");
+    return `Cronicorn rejected the request: ${sentence(issues.map((i) => i.text).join("; "))} ${named ? "Fix the named field(s) and try again." : CHANGE_IT}`;
+  }
+  if (!reason) return `Cronicorn rejected the request (${status}) without saying why. Check the arguments and try again.`;
+  return `Cronicorn rejected the request: ${sentence(reason)} ${refusalAdvice(reason) ?? CHANGE_IT}`;
+}
+
+const CHANGE_IT = "Change the request accordingly and try again.";
+
+/** The text as one sentence: a full stop added only when it does not already end like one. */
+function sentence(text: string): string {
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
+/** " (list_jobs shows valid job ids)" for a path naming a listed resource, else nothing. */
+function listedBy(path: string): string {
+  const hint = listToolHint(path);
+  return hint ? ` (${hint})` : "";
 }
 
 /** Which tool shows whether a possibly-applied request took effect. */
@@ -316,17 +344,23 @@ function messageOf(body: unknown): string | undefined {
   return undefined;
 }
 
+interface Issue {
+  /** The dotted field path; "" when the issue names no field. */
+  path: string;
+  text: string;
+}
+
 /** Field problems from a 400 with top-level `issues`, or the API's 422 `{error: {name: "ZodError", issues}}`. */
-function issuesOf(body: unknown): string[] {
+function issuesOf(body: unknown): Issue[] {
   if (!body || typeof body !== "object") return [];
   const nested = "error" in body && body.error && typeof body.error === "object" && "issues" in body.error ? body.error.issues : undefined;
   const issues = nested ?? ("issues" in body ? body.issues : undefined);
   if (!Array.isArray(issues)) return [];
   return issues.map((issue: unknown) => {
-    if (!issue || typeof issue !== "object") return String(issue);
+    if (!issue || typeof issue !== "object") return { path: "", text: String(issue) };
     const path = "path" in issue && Array.isArray(issue.path) ? issue.path.join(".") : "";
     const message = "message" in issue && typeof issue.message === "string" ? issue.message : "invalid";
-    return path ? `${path}: ${message}` : message;
+    return { path, text: path ? `${path}: ${message}` : message };
   });
 }
 

@@ -14,3 +14,27 @@ export function listToolHint(path: string): string | undefined {
   const rule = RULES.find((r) => r.pattern.test(path));
   return rule ? `${rule.tool} shows valid ${rule.what}` : undefined;
 }
+
+/** What to do about a refusal, by the service's own wording (Cronicorn's free-tier texts, real-api-notes.md). */
+const REFUSALS: Array<{ pattern: RegExp; advice: (match: RegExpExecArray) => string }> = [
+  {
+    pattern: /^Endpoint limit reached/i,
+    advice: () =>
+      "get_usage shows your plan's quotas and use; archive an endpoint you no longer need (archive_endpoint: archived endpoints do not count) or upgrade the plan, then try again.",
+  },
+  {
+    pattern: /interval too short(?:.*?requires minimum (\d+)\s*ms)?/i,
+    advice: ([, minimum]) =>
+      `Use ${minimum ? `an interval of at least ${minimum} ms` : "a longer interval"}, or upgrade the plan for shorter ones (get_usage shows your plan).`,
+  },
+  { pattern: /\b(free|pro) tier\b|\bupgrade to\b/i, advice: () => "get_usage shows your plan's quotas and use; stay within them or upgrade the plan." },
+];
+
+/** The next step for a refusal's reason; undefined when the reason is not one Cronicorn's plan limits give. */
+export function refusalAdvice(reason: string): string | undefined {
+  for (const rule of REFUSALS) {
+    const match = rule.pattern.exec(reason);
+    if (match) return rule.advice(match);
+  }
+  return undefined;
+}

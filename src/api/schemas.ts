@@ -100,6 +100,18 @@ export function checkEndpointRules(value: EndpointFieldValues, ctx: z.Refinement
   }
 }
 
+/**
+ * A pause must end in the future: Cronicorn accepts a past pausedUntil (observed on 1.25.0) and then
+ * pauses nothing, while the user believes the endpoint paused. `now` in ms since the epoch.
+ */
+export function pausedUntilProblem(pausedUntil: string, endpointId: string, now: number): string | undefined {
+  if (Date.parse(pausedUntil) > now) return undefined;
+  return (
+    `pausedUntil ${pausedUntil} is not in the future, so endpoint ${endpointId} would not be paused at all (Cronicorn accepts such a time and pauses nothing). ` +
+    "Give a future time, or use resume_endpoint to resume it now."
+  );
+}
+
 // ---------- responses ----------
 
 export const Job = z.looseObject({
@@ -199,10 +211,10 @@ export const DashboardActivity = z.looseObject({
 
 /** GET /subscriptions/status (not in the OpenAPI document; shape observed on a free-tier account). */
 export const SubscriptionStatus = z.looseObject({ tier: z.string(), status: z.string().nullable().optional(), endsAt: isoOrNull });
-/** GET /subscriptions/usage (not in the OpenAPI document; shape observed). */
+/** GET /subscriptions/usage (not in the OpenAPI document; shape observed). The AI fields count tokens, not calls. */
 export const Usage = z.looseObject({
-  aiCallsUsed: z.number(),
-  aiCallsLimit: z.number(),
+  aiCallsUsed: z.number().describe("AI tokens used this month (counted in tokens, despite the name)."),
+  aiCallsLimit: z.number().describe("AI tokens allowed per month."),
   endpointsUsed: z.number(),
   endpointsLimit: z.number(),
   totalRuns: z.number(),

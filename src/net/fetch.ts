@@ -4,6 +4,7 @@
  * never followed (undici's request does not), so a credential can never be carried to another server.
  */
 import type { CustomFetch } from "openid-client";
+import pkg from "../../package.json" with { type: "json" };
 import { dispatcher, loadUndici } from "./dispatcher.js";
 
 import { DeadlineError, PlainHttpRefusedError, ResponseTooLargeError } from "./errors.js";
@@ -16,6 +17,9 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Deadline for openid-client's requests (discovery, device, token, refresh, revocation); its own
  *  per-request timeouts still apply within it. Would become CRONICORN_OAUTH_TIMEOUT_MS if ever needed. */
 export const OAUTH_DEADLINE_MS = 30_000;
+
+/** On every request, sign-in included: Cronicorn names each session in its device list by the User-Agent that created it. */
+export const USER_AGENT = `cronicorn-mcp/${pkg.version}`;
 
 export interface NetRequest {
   method: string;
@@ -46,7 +50,7 @@ export async function send(url: URL | string, request: NetRequest): Promise<NetR
   try {
     const response = await undiciRequest(url, {
       method: request.method as "GET",
-      headers: request.headers,
+      headers: withUserAgent(request.headers),
       ...(request.body === undefined ? {} : { body: request.body }),
       dispatcher: agent,
       signal,
@@ -70,6 +74,12 @@ export async function send(url: URL | string, request: NetRequest): Promise<NetR
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The headers with ours as the one User-Agent (openid-client sends its own, which would name the session after it). */
+function withUserAgent(headers: Record<string, string>): Record<string, string> {
+  const others = Object.entries(headers).filter(([name]) => name.toLowerCase() !== "user-agent");
+  return { ...Object.fromEntries(others), "user-agent": USER_AGENT };
 }
 
 async function readCapped(stream: AsyncIterable<Buffer> & { destroy(error?: Error): void }, declared: number, maxBytes: number): Promise<Buffer> {

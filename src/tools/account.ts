@@ -69,7 +69,7 @@ export const accountTools = [
     name: "get_usage",
     title: "Get plan and usage",
     group: "account",
-    description: "Plan and quotas with use (endpoints, runs, AI calls). Use when a limit refuses something.",
+    description: "Plan, quotas and use (endpoints, runs, AI tokens). Use when a limit refuses something.",
     input: none,
     output: { key: "usage", schema: z.object({ plan: SubscriptionStatus, usage: Usage }) },
     annotations: READS,
@@ -81,7 +81,7 @@ export const accountTools = [
       return { plan, usage };
     },
     summary: ({ plan, usage }) =>
-      `Plan ${plan.tier}: ${usage.endpointsUsed}/${usage.endpointsLimit} endpoints, ${usage.totalRuns}/${usage.totalRunsLimit} runs, ${usage.aiCallsUsed}/${usage.aiCallsLimit} AI calls.`,
+      `Plan ${plan.tier}: ${usage.endpointsUsed}/${usage.endpointsLimit} endpoints, ${usage.totalRuns}/${usage.totalRunsLimit} runs, ${usage.aiCallsUsed}/${usage.aiCallsLimit} AI tokens this month.`,
   }),
   defineTool({
     name: "get_signing_key",
@@ -132,7 +132,11 @@ export const accountTools = [
     output: { key: "devices", schema: z.array(Device) },
     annotations: READS,
     run: (_a, { api }) => api.request({ method: "GET", path: "/devices", response: DeviceList }),
-    summary: (devices) => `${devices.length} signed-in session(s).`,
+    // Cronicorn names each session by the User-Agent that created it (this server's: cronicorn-mcp/<version>).
+    summary: (devices) =>
+      devices.length === 0
+        ? "No signed-in sessions."
+        : `${devices.length} signed-in session(s): ${devices.map((d) => `${d.userAgent || "unnamed client"} (id ${d.id})`).join("; ")}.`,
   }),
   defineTool({
     name: "revoke_device",

@@ -60,8 +60,13 @@ export const endpointTools = [
     annotations: READS,
     run: async ({ jobId }, { api }) =>
       (await api.request({ method: "GET", path: endpointPath(jobId), response: EndpointList, what: `job ${jobId}` })).endpoints,
-    summary: (list) =>
-      list.length === 0 ? "This job has no endpoints." : `${list.length} endpoint(s): ${list.map((e) => `"${e.name}" (${e.id}, ${schedule(e)})`).join("; ")}.`,
+    summary: (list) => {
+      if (list.length === 0) return "This job has no endpoints.";
+      // Cronicorn lists archived endpoints with the others; only archivedAt tells them apart.
+      const archived = list.filter((e) => e.archivedAt).length;
+      const each = list.map((e) => `"${e.name}" (${e.id}, ${schedule(e)}${e.archivedAt ? ", archived" : ""})`);
+      return `${list.length} endpoint(s)${archived ? `, ${archived} archived` : ""}: ${each.join("; ")}.`;
+    },
   }),
   defineTool({
     name: "update_endpoint",

@@ -66,7 +66,9 @@ export const runTools = [
     input: z.object({ endpointId: EndpointId }),
     output: { key: "test", schema: TestResult },
     annotations: { ...CREATES, openWorldHint: true },
-    run: ({ endpointId }, { api }) => api.request({ method: "POST", path: at(endpointId, "test"), response: TestResult, what: `endpoint ${endpointId}` }),
+    // Cronicorn answers test-now for an endpoint it does not know with a bare 500 (observed on 1.25.0).
+    run: ({ endpointId }, { api }) =>
+      api.request({ method: "POST", path: at(endpointId, "test"), response: TestResult, what: `endpoint ${endpointId}`, unknownIdStatus: 500 }),
     summary: (t) =>
       `Test run ${t.runId}: ${t.status}${t.statusCode ? ` (HTTP ${t.statusCode})` : ""} in ${t.durationMs} ms${t.errorMessage ? ` — ${t.errorMessage}` : ""}.`,
   }),

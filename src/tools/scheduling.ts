@@ -1,6 +1,7 @@
 /** Adaptive scheduling: temporary hints, one-shot runs, pauses, and failure resets for one endpoint. */
 import * as z from "zod";
-import { Endpoint, EndpointId } from "../api/schemas.js";
+import { InvalidRequestError } from "../api/errors.js";
+import { Endpoint, EndpointId, pausedUntilProblem } from "../api/schemas.js";
 import { CREATES, UPDATES } from "./annotations.js";
 import { defineTool } from "./define.js";
 
@@ -80,11 +81,14 @@ export const schedulingTools = [
     }),
     output: { key: "pause", schema: EndpointAck },
     annotations: UPDATES,
-    run: async ({ endpointId, ...body }, { api }) =>
-      withEndpoint(
+    run: async ({ endpointId, ...body }, { api }) => {
+      const problem = pausedUntilProblem(body.pausedUntil, endpointId, Date.now());
+      if (problem) throw new InvalidRequestError(problem);
+      return withEndpoint(
         endpointId,
         await api.request({ method: "POST", path: at(endpointId, "pause"), body, response: MaybeEndpoint, what: `endpoint ${endpointId}` }),
-      ),
+      );
+    },
     summary: (_r, args) => `Endpoint ${args.endpointId} is paused until ${args.pausedUntil}.`,
   }),
   defineTool({

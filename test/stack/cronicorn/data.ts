@@ -112,10 +112,10 @@ export class Store {
     return owned(this.aiSessions.get(id), userId);
   }
 
-  /** Newest first. */
-  aiSessionsOf(userId: string, endpointId: string): AiSessionRecord[] {
+  /** Newest first; all of the user's when no endpoint is given. */
+  aiSessionsOf(userId: string, endpointId?: string): AiSessionRecord[] {
     return [...this.aiSessions.values()]
-      .filter((session) => session.userId === userId && session.endpointId === endpointId)
+      .filter((session) => session.userId === userId && (endpointId === undefined || session.endpointId === endpointId))
       .sort((a, b) => b.analyzedAt.getTime() - a.analyzedAt.getTime());
   }
 

@@ -40,6 +40,9 @@ export function orNotFound<T>(record: T | undefined, what: string): T {
 
 export const conflict = (message: string): ApiProblem => new ApiProblem(409, { message });
 
+/** A failure the service does not handle itself: its generic 500, saying nothing of the cause. */
+export const internalError = (): ApiProblem => new ApiProblem(500, INTERNAL_ERROR_BODY);
+
 /** A business rule refused the request: text/plain with the reason (status 400, as Cronicorn's handlers map them). */
 export const refused = (reason: string): ApiProblem => new ApiProblem(400, reason);
 

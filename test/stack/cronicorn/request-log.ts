@@ -15,7 +15,10 @@ export function markDropped(c: Context): void {
 /** `log` is read per request, so the owner may truncate or replace its array at any time. */
 export function requestLogMiddleware(log: () => RequestRecord[]): MiddlewareHandler {
   return async (c, next) => {
-    const record: RequestRecord = { method: c.req.method, path: c.req.path, status: 0, auth: credentialOf(c.req.raw.headers), at: Date.now() };
+    const headers = c.req.raw.headers;
+    const record: RequestRecord = { method: c.req.method, path: c.req.path, status: 0, auth: credentialOf(headers), at: Date.now() };
+    const userAgent = headers.get("user-agent");
+    if (userAgent !== null) record.userAgent = userAgent;
     log().push(record);
     await next();
     record.status = droppedRequests.has(c.req.raw) ? 0 : c.res.status;

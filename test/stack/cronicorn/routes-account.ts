@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { StandInAuth } from "./auth.js";
 import type { ApiEnv } from "./authn.js";
 import { dashboardActivity, dashboardStats, type DashboardFilters } from "./dashboard.js";
-import type { SigningKeyRecord, Store } from "./data.js";
+import type { AiSessionRecord, SigningKeyRecord, Store } from "./data.js";
 import { conflict, notFound, orNotFound, validationFailed, type ZodIssue } from "./problems.js";
 import { FREE_TIER } from "./rules.js";
 
@@ -58,7 +58,8 @@ export function accountRoutes(store: Store, auth: StandInAuth): Hono<ApiEnv> {
   app.get("/subscriptions/usage", (c) => {
     const userId = c.var.userId;
     return c.json({
-      aiCallsUsed: 0,
+      // Despite its name, the AI tokens the planner used this month (observed on 1.25.0).
+      aiCallsUsed: aiTokensThisMonth(store.aiSessionsOf(userId)),
       aiCallsLimit: FREE_TIER.aiCalls,
       endpointsUsed: store.endpointsOf(userId).filter((e) => !e.archivedAt).length,
       endpointsLimit: FREE_TIER.maxEndpoints,
@@ -92,6 +93,13 @@ export function accountRoutes(store: Store, auth: StandInAuth): Hono<ApiEnv> {
   });
 
   return app;
+}
+
+/** Since the first of the month, UTC. */
+function aiTokensThisMonth(sessions: AiSessionRecord[]): number {
+  const now = new Date();
+  const since = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  return sessions.filter((session) => session.analyzedAt.getTime() >= since).reduce((sum, session) => sum + (session.tokenUsage ?? 0), 0);
 }
 
 /**

@@ -45,9 +45,8 @@ export function endpointRoutes(store: Store): Hono<ApiEnv> {
 
   app.get("/jobs/:jobId/endpoints", (c) => {
     const job = orNotFound(store.job(c.var.userId, c.req.param("jobId")), "Job");
-    // Archived endpoints are soft-deleted: readable by id, gone from the list.
-    const endpoints = store.endpointsOfJob(c.var.userId, job.id).filter((endpoint) => !endpoint.archivedAt);
-    return c.json({ endpoints: endpoints.map(endpointView) });
+    // Archived endpoints stay in the list, marked by archivedAt (observed on 1.25.0).
+    return c.json({ endpoints: store.endpointsOfJob(c.var.userId, job.id).map(endpointView) });
   });
 
   app.get("/jobs/:jobId/endpoints/:id", (c) => {

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { ApiEnv } from "./authn.js";
 import { newId, type RunRecord, type Store } from "./data.js";
-import { orNotFound } from "./problems.js";
+import { internalError, orNotFound } from "./problems.js";
 import { runEndpoint } from "./runner.js";
 import { runDetailsView, runSummaryView, sessionView } from "./views.js";
 
@@ -39,8 +39,10 @@ export function runRoutes(store: Store, stop: AbortSignal): Hono<ApiEnv> {
     return c.json(healthOf(store.runsOf(c.var.userId, endpoint.id), sinceHours ?? DEFAULT_HEALTH_HOURS));
   });
 
+  // An id the service does not know gets a bare 500 here, not a 404 (observed on 1.25.0).
   app.post("/endpoints/:id/test", async (c) => {
-    const endpoint = orNotFound(store.endpoint(c.var.userId, c.req.param("id")), "Endpoint");
+    const endpoint = store.endpoint(c.var.userId, c.req.param("id"));
+    if (!endpoint) throw internalError();
     const outcome = await runEndpoint(endpoint, stop);
     const run = store.addRun({ ...outcome, id: newId(), endpointId: endpoint.id, userId: c.var.userId, source: "test", attempt: 1 });
     endpoint.lastRunAt = outcome.startedAt;

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { ApiEnv } from "./authn.js";
 import type { EndpointRecord, Store } from "./data.js";
 import { orNotFound, refused } from "./problems.js";
-import { checkHintBounds } from "./rules.js";
+import { checkHintBounds, checkTierHintInterval } from "./rules.js";
 import { nextRunAt } from "./schedule.js";
 
 const DEFAULT_HINT_TTL_MINUTES = 60;
@@ -39,6 +39,7 @@ export function schedulingRoutes(store: Store): Hono<ApiEnv> {
   app.post("/endpoints/:id/hints/interval", (c) => {
     const hint = c.var.body as IntervalHint;
     return update(c.var.userId, c.req.param("id"), (endpoint, now) => {
+      checkTierHintInterval(hint.intervalMs);
       checkHintBounds(endpoint, hint.intervalMs);
       endpoint.aiHintIntervalMs = hint.intervalMs;
       endpoint.aiHintExpiresAt = new Date(now.getTime() + (hint.ttlMinutes ?? DEFAULT_HINT_TTL_MINUTES) * MINUTE_MS);
@@ -58,6 +59,7 @@ export function schedulingRoutes(store: Store): Hono<ApiEnv> {
     });
   });
 
+  // Any time is accepted, a past one too (observed on 1.25.0): the service checks nothing here.
   app.post("/endpoints/:id/pause", (c) => {
     const { pausedUntil } = c.var.body as Pause;
     return update(c.var.userId, c.req.param("id"), (endpoint) => {

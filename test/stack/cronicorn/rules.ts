@@ -19,12 +19,16 @@ export function checkEndpointQuota(liveEndpoints: number): void {
   }
 }
 
+/** As observed on 1.25.0 (real-api-notes.md, "Observed again"): one full stop at the end, no field named. */
+const TIER_MINIMUM = `free tier requires minimum ${FREE_TIER.minIntervalMs}ms (${FREE_TIER.minIntervalMs / 1000}s) between runs. Upgrade to Pro for shorter intervals.`;
+
 export function checkTierInterval(baselineIntervalMs: number | undefined): void {
-  if (baselineIntervalMs !== undefined && baselineIntervalMs < FREE_TIER.minIntervalMs) {
-    throw refused(
-      `Interval too short: free tier requires minimum ${FREE_TIER.minIntervalMs}ms (${FREE_TIER.minIntervalMs / 1000}s) between runs. Upgrade to Pro (10s minimum) or Enterprise (1s minimum) for shorter intervals.`,
-    );
-  }
+  if (baselineIntervalMs !== undefined && baselineIntervalMs < FREE_TIER.minIntervalMs) throw refused(`Interval too short: ${TIER_MINIMUM}`);
+}
+
+/** Checked before the endpoint's own bounds, as Cronicorn's applyIntervalHint does. */
+export function checkTierHintInterval(intervalMs: number): void {
+  if (intervalMs < FREE_TIER.minIntervalMs) throw refused(`AI hint interval too short: ${TIER_MINIMUM}`);
 }
 
 /** A new endpoint needs exactly one baseline (an empty cron counts as none, as in the service). */

@@ -57,7 +57,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
           analyzedAt: fields.analyzedAt ?? new Date(),
           toolCalls: [{ tool: "propose_interval", args: { intervalMs: 300_000 }, result: { applied: true } }],
           reasoning: fields.reasoning ?? "Failures are rare; keeping the baseline.",
-          tokenUsage: 1200,
+          tokenUsage: fields.tokenUsage ?? 1200,
           durationMs: 2100,
         }).id,
       faults: { set: (rule) => faults.set(rule), clear: () => faults.clear() },

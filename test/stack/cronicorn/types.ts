@@ -32,6 +32,8 @@ export interface RequestRecord {
   status: number;
   /** Which credential header the request carried (x-api-key wins when both are present). */
   auth: "bearer" | "api-key" | "none";
+  /** The User-Agent header, if any: Cronicorn names each session in its device list after the one that created it. */
+  userAgent?: string;
   /** Arrival time, ms since the epoch. */
   at: number;
 }
@@ -61,7 +63,7 @@ export interface StandIn {
   approveDevice(userCode: string): Promise<void>;
   denyDevice(userCode: string): Promise<void>;
   /** Records an AI planner session on one of `user`'s endpoints (the stand-in has no planner); returns its id. */
-  seedAiSession(endpointId: string, fields?: { reasoning?: string; analyzedAt?: Date }): string;
+  seedAiSession(endpointId: string, fields?: { reasoning?: string; analyzedAt?: Date; tokenUsage?: number }): string;
   /** Fault switches. `match` is tested against the path (e.g. /\/api\/jobs/); default: every /api route except /api/auth. `times` default: unlimited until cleared. */
   faults: { set(rule: FaultRule): void; clear(): void };
   /** Every HTTP request the server received (auth routes included), in order of arrival. */

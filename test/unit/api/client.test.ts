@@ -176,7 +176,7 @@ describe("error statuses, in the real API's shapes", () => {
   it("400 whose issues are not a list falls back to the reason", async () => {
     answers = [json(400, { error: "name is taken", issues: "nope" })];
     const error = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
-    expect(error.message).toBe("Cronicorn rejected the request: name is taken. Fix the named field(s) and try again.");
+    expect(error.message).toBe("Cronicorn rejected the request: name is taken. Change the request accordingly and try again.");
   });
 
   it("400 whose error is an object without issues uses top-level issues", async () => {
@@ -188,18 +188,18 @@ describe("error statuses, in the real API's shapes", () => {
   it("400 with a message field, and 400 with nothing at all", async () => {
     answers = [json(400, { message: "bad input" }), { status: 400 }];
     const first = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
-    expect(first.message).toBe("Cronicorn rejected the request: bad input. Fix the named field(s) and try again.");
+    expect(first.message).toBe("Cronicorn rejected the request: bad input. Change the request accordingly and try again.");
     const second = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
-    expect(second.message).toBe("Cronicorn rejected the request: invalid request. Fix the named field(s) and try again.");
+    expect(second.message).toBe("Cronicorn rejected the request (400) without saying why. Check the arguments and try again.");
   });
 
   it("400 whose body is a JSON string or number has no fields", async () => {
     answers = [json(400, "just text"), json(400, 7)];
     expect((await failure(client().request({ method: "POST", path: "/a", body: {} }))).message).toBe(
-      "Cronicorn rejected the request: invalid request. Fix the named field(s) and try again.",
+      "Cronicorn rejected the request (400) without saying why. Check the arguments and try again.",
     );
     expect((await failure(client().request({ method: "POST", path: "/a", body: {} }))).message).toBe(
-      "Cronicorn rejected the request: invalid request. Fix the named field(s) and try again.",
+      "Cronicorn rejected the request (400) without saying why. Check the arguments and try again.",
     );
   });
 
@@ -324,13 +324,32 @@ describe("error statuses, in the real API's shapes", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("a 500 where Cronicorn answers an unknown id with 500 (test-now) says the id may not exist; any other server error stays one", async () => {
+    const test = (unknownIdStatus?: number) =>
+      failure(client().request({ method: "POST", path: "/endpoints/e1/test", what: "endpoint e1", ...(unknownIdStatus ? { unknownIdStatus } : {}) }));
+    answers = [json(500, { message: "Internal Server Error" })];
+    const unknown = await test(500);
+    expect(unknown.message).toBe(
+      "Cronicorn had a server error (500) on POST /endpoints/e1/test, which is also how it answers when endpoint e1 does not exist: " +
+        "check the id (list_endpoints shows valid endpoint ids). If the id is right, the fault is on Cronicorn's side; try again shortly.",
+    );
+    expect(unknown).toMatchObject({ status: 500 });
+    expect((await test()).message).toBe("Cronicorn had a server error (500) on POST /endpoints/e1/test. This is usually temporary; try again shortly.");
+    answers = [json(503, {})];
+    expect((await test(500)).message).toBe("Cronicorn had a server error (503) on POST /endpoints/e1/test. This is usually temporary; try again shortly.");
+    answers = [json(500, {})];
+    expect((await failure(client().request({ method: "POST", path: "/other", unknownIdStatus: 500 }))).message).toBe(
+      "Cronicorn had a server error (500) on POST /other, which is also how it answers when the resource does not exist: check the id. If the id is right, the fault is on Cronicorn's side; try again shortly.",
+    );
+  });
+
   it("a business rule comes as text/plain and its text is the reason; whitespace folded, long text cut", async () => {
     answers = [text(402, "  Free tier\n  limit   reached  ")];
     const error = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
     expect(error.message).toBe("Cronicorn refused POST /jobs (402): Free tier limit reached.");
     answers = [text(402, "x".repeat(600))];
     const long = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
-    expect(long.message).toBe(`Cronicorn refused POST /jobs (402): ${"x".repeat(500)}….`);
+    expect(long.message).toBe(`Cronicorn refused POST /jobs (402): ${"x".repeat(500)}…`);
     answers = [text(402, "y".repeat(500))];
     const exact = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
     expect(exact.message).toBe(`Cronicorn refused POST /jobs (402): ${"y".repeat(500)}.`);
@@ -348,7 +367,7 @@ describe("error statuses, in the real API's shapes", () => {
     answers = [text(400, '{"error":"from json"}')];
     const plain = await failure(client().request({ method: "POST", path: "/jobs", body: {} }));
     expect((plain as ApiError).body).toBeUndefined();
-    expect(plain.message).toBe('Cronicorn rejected the request: {"error":"from json"}. Fix the named field(s) and try again.');
+    expect(plain.message).toBe('Cronicorn rejected the request: {"error":"from json"}. Change the request accordingly and try again.');
   });
 
   it("a body without a content type is read as JSON", async () => {
@@ -373,6 +392,64 @@ describe("error statuses, in the real API's shapes", () => {
     answers = [json(409, { error: 5, message: 6 })];
     expect((await failure(client().request({ method: "POST", path: "/jobs", body: {} }))).message).toBe(
       "Conflict: the resource already exists or is in a conflicting state.",
+    );
+  });
+});
+
+describe("refusals as Cronicorn 1.25.0 words them: 400 text/plain, ending in a full stop, naming no field", () => {
+  const refusal = async (reason: string) => {
+    answers = [text(400, reason)];
+    return (await failure(client().request({ method: "POST", path: "/jobs/j/endpoints", body: {} }))).message;
+  };
+
+  it("an endpoint-limit refusal keeps its one full stop and says how to go on: get_usage, archive_endpoint or an upgrade", async () => {
+    expect(
+      await refusal("Endpoint limit reached: free tier allows maximum 5 endpoints. Upgrade to Pro for 100 endpoints or Enterprise for 1,000 endpoints."),
+    ).toBe(
+      "Cronicorn rejected the request: Endpoint limit reached: free tier allows maximum 5 endpoints. Upgrade to Pro for 100 endpoints or Enterprise for 1,000 endpoints. " +
+        "get_usage shows your plan's quotas and use; archive an endpoint you no longer need (archive_endpoint: archived endpoints do not count) or upgrade the plan, then try again.",
+    );
+  });
+
+  it("an interval refusal, for a baseline or an AI hint, names the minimum to use and get_usage", async () => {
+    const tail = "free tier requires minimum 60000ms (60s) between runs. Upgrade to Pro for shorter intervals.";
+    const advice = "Use an interval of at least 60000 ms, or upgrade the plan for shorter ones (get_usage shows your plan).";
+    expect(await refusal(`Interval too short: ${tail}`)).toBe(`Cronicorn rejected the request: Interval too short: ${tail} ${advice}`);
+    expect(await refusal(`AI hint interval too short: ${tail}`)).toBe(`Cronicorn rejected the request: AI hint interval too short: ${tail} ${advice}`);
+    expect(await refusal("Interval too short for this plan")).toBe(
+      "Cronicorn rejected the request: Interval too short for this plan. Use a longer interval, or upgrade the plan for shorter ones (get_usage shows your plan).",
+    );
+  });
+
+  it("another refusal naming the plan points to get_usage and an upgrade", async () => {
+    expect(await refusal("Run limit reached: free tier allows 10000 runs a month.")).toBe(
+      "Cronicorn rejected the request: Run limit reached: free tier allows 10000 runs a month. get_usage shows your plan's quotas and use; stay within them or upgrade the plan.",
+    );
+  });
+
+  it("any other reason gets a full stop only when it has none, and no talk of named fields", async () => {
+    expect(await refusal("Maximum interval must be greater than minimum interval")).toBe(
+      "Cronicorn rejected the request: Maximum interval must be greater than minimum interval. Change the request accordingly and try again.",
+    );
+    expect(await refusal("Is this right?")).toBe("Cronicorn rejected the request: Is this right? Change the request accordingly and try again.");
+    expect(await refusal("Stop!")).toBe("Cronicorn rejected the request: Stop! Change the request accordingly and try again.");
+  });
+
+  it("'Fix the named field(s)' only when an issue names a field", async () => {
+    answers = [json(400, { issues: [{ message: "too many" }, { path: [], message: "empty path" }] })];
+    expect((await failure(client().request({ method: "POST", path: "/jobs", body: {} }))).message).toBe(
+      "Cronicorn rejected the request: too many; empty path. Change the request accordingly and try again.",
+    );
+  });
+
+  it("other statuses with a reason get one full stop too", async () => {
+    answers = [json(409, { message: "Signing key already exists. Use rotate to generate a new one." })];
+    expect((await failure(client().request({ method: "PUT", path: "/signing-keys" }))).message).toBe(
+      "Conflict: Signing key already exists. Use rotate to generate a new one.",
+    );
+    answers = [text(402, "Payment required.")];
+    expect((await failure(client().request({ method: "POST", path: "/jobs", body: {} }))).message).toBe(
+      "Cronicorn refused POST /jobs (402): Payment required.",
     );
   });
 });
@@ -736,7 +813,7 @@ describe("odd error bodies", () => {
   it("a text/plain body of only whitespace is no reason", async () => {
     answers = [text(400, "  \n ")];
     expect((await failure(client().request({ method: "POST", path: "/jobs", body: {} }))).message).toBe(
-      "Cronicorn rejected the request: invalid request. Fix the named field(s) and try again.",
+      "Cronicorn rejected the request (400) without saying why. Check the arguments and try again.",
     );
   });
 

@@ -1,7 +1,7 @@
 /** The request-side rules of the API schemas: path-safe ids, 5-field cron, and the endpoint's cross-field rules. */
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { CronExpression, JobId, OpaqueId, checkEndpointRules, endpointFields } from "../../../src/api/schemas.js";
+import { CronExpression, JobId, OpaqueId, checkEndpointRules, endpointFields, pausedUntilProblem } from "../../../src/api/schemas.js";
 
 const messages = (result: { success: boolean; error?: z.ZodError }) =>
   result.success ? [] : (result.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) ?? []);
@@ -89,5 +89,24 @@ describe("checkEndpointRules", () => {
 
   it("reports both problems at once", () => {
     expect(messages(schema(true).safeParse({ minIntervalMs: 9, maxIntervalMs: 1 }))).toHaveLength(2);
+  });
+});
+
+describe("pausedUntil", () => {
+  const now = Date.parse("2026-01-31T09:00:00Z");
+  const refused = (at: string) =>
+    `pausedUntil ${at} is not in the future, so endpoint e1 would not be paused at all (Cronicorn accepts such a time and pauses nothing). ` +
+    "Give a future time, or use resume_endpoint to resume it now.";
+
+  it("must be in the future: one millisecond after now is a pause, now itself and earlier are refused", () => {
+    expect(pausedUntilProblem("2026-01-31T09:00:00.001Z", "e1", now)).toBeUndefined();
+    expect(pausedUntilProblem("2026-01-31T09:00:00Z", "e1", now)).toBe(refused("2026-01-31T09:00:00Z"));
+    expect(pausedUntilProblem("2026-01-31T08:59:59.999Z", "e1", now)).toBe(refused("2026-01-31T08:59:59.999Z"));
+  });
+
+  it("reads the time's offset", () => {
+    expect(pausedUntilProblem("2026-01-31T10:00:00+02:00", "e1", now)).toBe(refused("2026-01-31T10:00:00+02:00"));
+    expect(pausedUntilProblem("2026-01-31T09:30:00+00:30", "e1", now)).toBe(refused("2026-01-31T09:30:00+00:30"));
+    expect(pausedUntilProblem("2026-01-31T08:00:01-01:00", "e1", now)).toBeUndefined();
   });
 });

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CronicornClient } from "../../../src/api/client.js";
 
 import { silentLogger } from "../../../src/core/log.js";
-import { send } from "../../../src/net/fetch.js";
+import { netFetch, send } from "../../../src/net/fetch.js";
+import pkg from "../../../package.json" with { type: "json" };
 import { listenOnLoopback, stopServer } from "../../stack/loopback.js";
 import type { Authorizer } from "../../../src/auth/credential.js";
 
@@ -57,6 +58,28 @@ describe("the API client's HTTP (undici through the shared dispatcher)", () => {
     await expect(send(url, { method: "GET", headers: {}, timeoutMs: 5000 })).rejects.toMatchObject({
       code: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/),
     });
+  });
+
+  it("names itself cronicorn-mcp/<version> in one User-Agent on every exchange, in place of any a caller set (openid-client sets its own)", async () => {
+    const agents: string[][] = [];
+    const server = http.createServer((req, res) => {
+      const values: string[] = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === "user-agent") values.push(req.rawHeaders[i + 1] ?? "");
+      agents.push(values);
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    servers.push(server);
+    const url = `http://127.0.0.1:${await listenOnLoopback(server)}/x`;
+    await send(url, { method: "GET", headers: {}, timeoutMs: 5000 });
+    await send(url, { method: "GET", headers: { "User-Agent": "someone-else/1.0", "user-agent": "another/2.0" }, timeoutMs: 5000 });
+    await netFetch(url, {
+      method: "POST",
+      headers: { "user-agent": "openid-client/v6.9.0", "content-type": "application/json" },
+      body: "{}",
+      redirect: "manual",
+    });
+    const agent = `cronicorn-mcp/${pkg.version}`;
+    expect(agents).toEqual([[agent], [agent], [agent]]);
   });
 
   it("gives up after its deadline with a TimeoutError", async () => {

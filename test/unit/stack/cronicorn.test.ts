@@ -284,8 +284,10 @@ describe("jobs, endpoints and scheduling", () => {
     expect((await asUser(stand, path)).body).toEqual(endpoint);
     expect((await asUser(stand, `/jobs/${jobId}/endpoints`)).body.endpoints).toEqual([endpoint]);
 
-    expect((await asUser(stand, `${path}/archive`, { method: "POST" })).body).toMatchObject({ archivedAt: expect.any(String) });
-    expect((await asUser(stand, `/jobs/${jobId}/endpoints`)).body.endpoints).toEqual([]);
+    const archived = (await asUser(stand, `${path}/archive`, { method: "POST" })).body;
+    expect(archived).toMatchObject({ archivedAt: expect.any(String) });
+    // As on 1.25.0: the job's list keeps archived endpoints, marked by archivedAt.
+    expect((await asUser(stand, `/jobs/${jobId}/endpoints`)).body.endpoints).toEqual([archived]);
 
     const deleted = await call(stand, path, { method: "DELETE", key: stand.apiKey });
     expect(deleted.status).toBe(204);
@@ -419,18 +421,19 @@ describe("jobs, endpoints and scheduling", () => {
 
   it("applies hints, pauses, resumes, clears hints and resets failures, each answering 204", async () => {
     const jobId = await newJob();
-    const id = (await newEndpoint(jobId, { maxIntervalMs: 3_600_000 })).id as string;
+    const id = (await newEndpoint(jobId, { minIntervalMs: 120_000, maxIntervalMs: 3_600_000 })).id as string;
     const before = Date.now();
     const noContent = async (path: string, init: Omit<Call, "key">) => {
       const reply = await asUser(stand, path, init);
       expect(reply).toMatchObject({ status: 204, text: "" });
     };
 
-    await noContent(`/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 90_000, ttlMinutes: 10, reason: "busy" } });
+    await noContent(`/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 150_000, ttlMinutes: 10, reason: "busy" } });
     const hinted = await endpointOf(jobId, id);
-    expect(hinted).toMatchObject({ aiHintIntervalMs: 90_000, aiHintReason: "busy" });
+    expect(hinted).toMatchObject({ aiHintIntervalMs: 150_000, aiHintReason: "busy" });
     expect(Date.parse(hinted.aiHintExpiresAt as string) - before).toBeGreaterThanOrEqual(10 * 60_000);
-    expect(await asUser(stand, `/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 10_000 } })).toMatchObject({
+    // Above the free tier's minute, below this endpoint's own floor.
+    expect(await asUser(stand, `/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 90_000 } })).toMatchObject({
       status: 400,
       text: expect.stringContaining("below minimum"),
     });
@@ -648,6 +651,89 @@ describe("test now, runs and health", () => {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+});
+
+describe("as observed again on 1.25.0 (real-api-notes.md)", () => {
+  let stand: StandIn;
+  beforeAll(async () => {
+    stand = await startCronicornStandIn({ deviceInterval: "1s" });
+  });
+  afterAll(() => stand.close());
+
+  const FREE_INTERVAL = "free tier requires minimum 60000ms (60s) between runs. Upgrade to Pro for shorter intervals.";
+
+  async function newEndpoint(): Promise<string> {
+    const job = await asUser(stand, "/jobs", { method: "POST", body: { name: "observed" } });
+    const jobId = job.body.id as string;
+    const endpoint = await asUser(stand, `/jobs/${jobId}/endpoints`, {
+      method: "POST",
+      body: { name: "e", url: "https://example.com", baselineIntervalMs: 60_000 },
+    });
+    return `${jobId}/endpoints/${endpoint.body.id as string}`;
+  }
+
+  it("refuses intervals under the free tier's minute with the service's texts: 400 text/plain, one full stop, no field named", async () => {
+    const path = await newEndpoint();
+    const [jobId, , id] = path.split("/") as [string, string, string];
+    const refusals = [
+      await asUser(stand, `/jobs/${jobId}/endpoints`, { method: "POST", body: { name: "e", url: "https://example.com", baselineIntervalMs: 30_000 } }),
+      await asUser(stand, `/jobs/${path}`, { method: "PATCH", body: { baselineIntervalMs: 30_000 } }),
+    ];
+    for (const reply of refusals)
+      expect(reply).toMatchObject({ status: 400, text: `Interval too short: ${FREE_INTERVAL}`, contentType: expect.stringMatching(/^text\/plain/) });
+    // The tier's minimum is checked before the endpoint's own bounds.
+    expect(await asUser(stand, `/endpoints/${id}/hints/interval`, { method: "POST", body: { intervalMs: 30_000 } })).toMatchObject({
+      status: 400,
+      text: `AI hint interval too short: ${FREE_INTERVAL}`,
+      contentType: expect.stringMatching(/^text\/plain/),
+    });
+  });
+
+  it("answers test-now for an endpoint it does not know with a bare 500, not a 404", async () => {
+    const reply = await asUser(stand, "/endpoints/no-such-endpoint/test", { method: "POST" });
+    expect(reply).toMatchObject({ status: 500, body: { message: "Internal Server Error" } });
+    expect(reply.text).not.toMatch(/not found|endpoint/i);
+  });
+
+  it("accepts a pausedUntil in the past (204) and stores it as given", async () => {
+    const path = await newEndpoint();
+    const id = path.split("/")[2] as string;
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    expect(await asUser(stand, `/endpoints/${id}/pause`, { method: "POST", body: { pausedUntil: past } })).toMatchObject({ status: 204, text: "" });
+    expect((await asUser(stand, `/jobs/${path}`)).body).toMatchObject({ pausedUntil: past });
+  });
+
+  it("counts AI tokens of this month's planner sessions as aiCallsUsed", async () => {
+    const id = (await newEndpoint()).split("/")[2] as string;
+    const now = new Date();
+    stand.seedAiSession(id, { tokenUsage: 42 });
+    stand.seedAiSession(id, { tokenUsage: 8 });
+    stand.seedAiSession(id, { tokenUsage: 1000, analyzedAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15)) });
+    expect((await asUser(stand, "/subscriptions/usage")).body).toMatchObject({ aiCallsUsed: 50, aiCallsLimit: 100_000 });
+  });
+
+  it("names each device session by the User-Agent of the request that created it, and logs every request's User-Agent", async () => {
+    const started = await fetch(`${stand.apiUrl}/auth/device/code`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "probe-agent/1.0" },
+      body: JSON.stringify({ client_id: CLIENT_ID, scope: "openid" }),
+    });
+    const { device_code, user_code } = (await started.json()) as { device_code: string; user_code: string };
+    await stand.approveDevice(user_code);
+    stand.resetRequests();
+    const token = await fetch(`${stand.apiUrl}/auth/device/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": "probe-agent/2.0" },
+      body: JSON.stringify({ grant_type: DEVICE_GRANT, device_code, client_id: CLIENT_ID }),
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    const devices = (await asUser(stand, "/devices")).body.devices as Array<{ token: string; userAgent: string | null }>;
+    expect(devices.find((device) => access_token.startsWith(device.token))).toMatchObject({ userAgent: "probe-agent/2.0" });
+    expect(stand.requests.map((r) => [r.path, r.userAgent])).toEqual([
+      ["/api/auth/device/token", "probe-agent/2.0"],
+      ["/api/devices", "node"],
+    ]);
   });
 });
 
