@@ -71,7 +71,7 @@ export class SecretRegistryError extends Error {
 /** "64 KiB", "4.0 MiB": sizes for messages (never the value). */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KiB`;
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KiB`; // rounded up: just over the cap never reads as the cap
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 

@@ -8,7 +8,7 @@ import { registerSecret } from "../../core/log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { netFetch } from "../../net/fetch.js";
 import { SignInError } from "../errors.js";
-import { allowHttpIfLoopback, oauthErrorCode, recordFromTokens } from "./oauth.js";
+import { allowHttpIfLoopback, oauthErrorCode, recordFromTokens, refuseOversize } from "./oauth.js";
 import type { PendingAuthorization } from "./pending.js";
 import { isSecureOrLoopback } from "../../core/urls.js";
 
@@ -110,6 +110,12 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
       `Could not start the Cronicorn sign-in at ${endpoints.deviceAuthorization} (${describe(error)}). Check CRONICORN_API_URL and your connection, then try again.`,
     );
   }
+  refuseOversize(
+    started.device_code,
+    `The sign-in server at ${endpoints.deviceAuthorization} sent a device code`,
+    "the sign-in was stopped",
+    "Check CRONICORN_API_URL; if it is right, report this to the server's operator.",
+  );
   registerSecret(started.device_code);
   const unsafe = unsafePrompt(started);
   if (unsafe) {
@@ -144,6 +150,7 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
 }
 
 function deviceError(error: unknown, cancelled: boolean, expired: boolean): SignInError {
+  if (error instanceof SignInError) return error; // ours already says what happened (a refused token)
   if (cancelled) return new SignInError("The sign-in was cancelled.");
   if (expired) return new SignInError("The sign-in code expired before it was approved. Try again to get a new code.");
   switch (oauthErrorCode(error)) {

@@ -10,7 +10,7 @@ import * as client from "openid-client";
 import { registerSecret } from "../../core/log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { SignInError } from "../errors.js";
-import { oauthErrorCode, recordFromTokens } from "./oauth.js";
+import { acceptTokens, oauthErrorCode, recordFromTokens } from "./oauth.js";
 import type { PendingAuthorization } from "./pending.js";
 
 export interface LoopbackFlowOptions {
@@ -76,8 +76,7 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
     client
       .authorizationCodeGrant(options.config, url, { pkceCodeVerifier: verifier, expectedState: state })
       .then((result) => {
-        registerSecret(result.access_token);
-        registerSecret(result.refresh_token);
+        acceptTokens(result); // before the browser hears "signed in": a refused token fails the sign-in
         page(res, 200, "Signed in to Cronicorn", "You are signed in. You can close this tab and return to your AI assistant.", finish);
         settle.resolve(result);
       })
@@ -104,6 +103,7 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
 }
 
 function callbackError(error: unknown): SignInError {
+  if (error instanceof SignInError) return error;
   const code = oauthErrorCode(error);
   if (code === "access_denied") return new SignInError("The sign-in was denied in the browser. Try again if that was a mistake.");
   const detail = code ?? describeNetworkFailure(error) ?? (error instanceof Error ? error.message : String(error));

@@ -139,6 +139,13 @@ describe("refresh", () => {
     expect(formOf(token)).toMatchObject({ grant_type: "refresh_token", refresh_token: "old-refresh-token", client_id: "cronicorn-mcp" });
   });
 
+  it("refuses a refreshed access token over 64 KiB, naming its size and never its value", async () => {
+    tokenAnswer = { status: 200, body: { access_token: "T".repeat(100 * 1024), token_type: "Bearer", expires_in: 600 } };
+    const error = await createRefresher(() => 0)(pkceRecord()).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/access token of 100 KiB; cronicorn-mcp accepts at most 64 KiB/);
+    expect((error as Error).message).not.toContain("TTTTTT");
+  });
+
   it("keeps the old refresh token when the server does not rotate it", async () => {
     tokenAnswer = { status: 200, body: { access_token: "a2", token_type: "Bearer" } };
     expect((await createRefresher(() => 0)(pkceRecord())).refresh_token).toBe("old-refresh-token");
@@ -309,6 +316,20 @@ describe("the PKCE loopback flow (the test plays the browser)", () => {
     const error = await pending.result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SignInError);
     expect((error as Error).message).toBe("The sign-in could not be completed (invalid_grant). Try again.");
+  });
+
+  it("refuses a 100 KiB access token: the browser is told the sign-in failed, and the error names its size, not its value", async () => {
+    tokenAnswer = { status: 200, body: { access_token: "T".repeat(100 * 1024), refresh_token: "fine-refresh-token", token_type: "Bearer", expires_in: 600 } };
+    const pending = await start();
+    const url = params(pending.prompt.verificationUrl);
+    const page = await browse(`${url.get("redirect_uri")}?code=c&state=${url.get("state")}`);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain("<title>Sign-in failed</title>");
+    expect(page.text).toContain("access token of 100 KiB");
+    const error = await pending.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignInError);
+    expect((error as Error).message).toMatch(/^The sign-in server sent an access token of 100 KiB; cronicorn-mcp accepts at most 64 KiB/);
+    expect((error as Error).message).not.toContain("TTTTTT");
   });
 
   it("gives up after its timeout, in whole minutes (at least one)", async () => {
