@@ -1,4 +1,8 @@
-/** How doctor's results read in a terminal, and as JSON for scripts. */
+/**
+ * How doctor's results read in a terminal, and as JSON for scripts. Details can carry what a server
+ * said (the user get-session names, an error text): every field is masked before it is printed.
+ */
+import { redactDeep } from "../../core/log.js";
 import type { CheckResult } from "./types.js";
 
 const LABEL = { ok: "OK  ", warn: "WARN", fail: "FAIL", skip: "SKIP" } as const;
@@ -7,7 +11,8 @@ export function failed(results: readonly CheckResult[]): boolean {
   return results.some((r) => r.status === "fail");
 }
 
-export function formatText(results: readonly CheckResult[]): string {
+export function formatText(checked: readonly CheckResult[]): string {
+  const results = redactDeep(checked);
   const width = Math.max(...results.map((r) => r.title.length));
   const lines = results.map((r) => {
     const time = r.ms !== undefined ? ` [${r.ms} ms]` : "";
@@ -23,5 +28,5 @@ export function formatText(results: readonly CheckResult[]): string {
 }
 
 export function formatJson(results: readonly CheckResult[]): string {
-  return JSON.stringify({ ok: !failed(results), checks: results }, null, 2);
+  return JSON.stringify({ ok: !failed(results), checks: redactDeep(results) }, null, 2);
 }
