@@ -8,9 +8,8 @@ import { registerSecret } from "../../core/log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { netFetch } from "../../net/fetch.js";
 import { SignInError } from "../errors.js";
-import { allowHttpIfLoopback, oauthErrorCode, recordFromTokens, refuseOversize } from "./oauth.js";
+import { allowHttpIfLoopback, isSafeBrowserUrl, oauthErrorCode, recordFromTokens, refuseOversize } from "./oauth.js";
 import type { PendingAuthorization } from "./pending.js";
-import { isSecureOrLoopback } from "../../core/urls.js";
 
 export interface DeviceFlowOptions {
   apiUrl: string;
@@ -77,16 +76,6 @@ export function unsafePrompt(started: client.DeviceAuthorizationResponse): strin
     if (uri !== undefined && !isSafeBrowserUrl(uri)) return "its verification address is not an https address (or http on this machine)";
   }
   return undefined;
-}
-
-function isSafeBrowserUrl(uri: unknown): boolean {
-  if (typeof uri !== "string") return false;
-  try {
-    const url = new URL(uri);
-    return isSecureOrLoopback(url);
-  } catch {
-    return false;
-  }
 }
 
 export async function startDeviceAuthorization(options: DeviceFlowOptions): Promise<PendingAuthorization> {

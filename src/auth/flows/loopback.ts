@@ -10,7 +10,7 @@ import * as client from "openid-client";
 import { registerSecret } from "../../core/log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { SignInError } from "../errors.js";
-import { acceptTokens, oauthErrorCode, recordFromTokens } from "./oauth.js";
+import { acceptTokens, isSafeBrowserUrl, oauthErrorCode, recordFromTokens } from "./oauth.js";
 import type { PendingAuthorization } from "./pending.js";
 
 export interface LoopbackFlowOptions {
@@ -23,6 +23,13 @@ export interface LoopbackFlowOptions {
 
 export async function startLoopbackAuthorization(options: LoopbackFlowOptions): Promise<PendingAuthorization> {
   const now = options.now ?? Date.now;
+  const metadata = options.config.serverMetadata();
+  // The link is opened in the browser and carries the sign-in: never plain http to another machine.
+  if (!isSafeBrowserUrl(metadata.authorization_endpoint)) {
+    throw new SignInError(
+      `The authorization server ${metadata.issuer} sends the browser to a sign-in page that is not https (or http on this machine), so it was not opened. Have its operator serve the authorization endpoint over https, or set CRONICORN_AUTH_FLOW=device.`,
+    );
+  }
   const verifier = client.randomPKCECodeVerifier();
   registerSecret(verifier);
   const state = client.randomState();

@@ -4,7 +4,7 @@ import * as client from "openid-client";
 import type { CredentialRecord } from "../store/types.js";
 import { registerSecret } from "../../core/log.js";
 import { formatBytes, MAX_SECRET_BYTES, oversizeSecret } from "../../core/redact.js";
-import { isLoopback } from "../../core/urls.js";
+import { isLoopback, isSecureOrLoopback } from "../../core/urls.js";
 import { SignInError } from "../errors.js";
 
 /** The OAuth error code (`access_denied`, `invalid_grant`, …) carried by an openid-client error, if any. */
@@ -38,6 +38,16 @@ export function acceptTokens(tokens: Pick<client.TokenEndpointResponse, "access_
   refuseOversize(tokens.refresh_token, "The sign-in server sent a refresh token", "it was not used", fix);
   registerSecret(tokens.access_token);
   registerSecret(tokens.refresh_token);
+}
+
+/** Whether an address a server gave may be opened in the browser: https, or http on this machine. */
+export function isSafeBrowserUrl(uri: unknown): boolean {
+  if (typeof uri !== "string") return false;
+  try {
+    return isSecureOrLoopback(new URL(uri));
+  } catch {
+    return false;
+  }
 }
 
 const DEFAULT_TOKEN_LIFETIME_S = 3600;

@@ -332,6 +332,18 @@ describe("the PKCE loopback flow (the test plays the browser)", () => {
     expect((error as Error).message).not.toContain("TTTTTT");
   });
 
+  it.each(["http://evil.example/authorize", "http://192.168.1.20/authorize", "javascript:alert(1)"])(
+    "refuses an authorization endpoint at %s before listening or building a link, saying what to do",
+    async (endpoint) => {
+      metadataExtra = { authorization_endpoint: endpoint };
+      const error = await start().then(unexpected, (e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(SignInError);
+      expect(error.message).toBe(
+        `The authorization server ${issuer} sends the browser to a sign-in page that is not https (or http on this machine), so it was not opened. Have its operator serve the authorization endpoint over https, or set CRONICORN_AUTH_FLOW=device.`,
+      );
+    },
+  );
+
   it("gives up after its timeout, in whole minutes (at least one)", async () => {
     const pending = await start(50);
     await expect(pending.result).rejects.toThrow("The browser sign-in was not completed within 1 minute(s). Try again to start a new sign-in.");
@@ -394,6 +406,13 @@ describe("choosing the flow", () => {
     expect(forced.prompt.flow).toBe("pkce");
     forced.cancel();
     await Promise.allSettled([withBrowser.result, forced.result]);
+  });
+
+  it("auto with a browser refuses PKCE metadata whose authorization endpoint is plain http to another host: no prompt to open", async () => {
+    metadataExtra = { authorization_endpoint: "http://evil.example/authorize" };
+    const error = await startSignIn(configWith({}), true).then(unexpected, (e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(SignInError);
+    expect(error.message).toMatch(/sends the browser to a sign-in page that is not https \(or http on this machine\), so it was not opened/);
   });
 
   it("auto without a browser: the device flow, on the metadata's device endpoints when it publishes them", async () => {
