@@ -13,8 +13,11 @@ import { eventually } from "../../../helpers/signin.js";
 import { json, startFake } from "../../../helpers/net/fake.js";
 import type { FakeServer } from "../../../helpers/net/fake.js";
 
-/** A device authorization server that says `said` and then answers every poll "authorization_pending". */
-async function lyingServer(said: Record<string, unknown>): Promise<{ fake: FakeServer; polls: () => number[] }> {
+/** A device authorization server that says `said` and then answers every poll `poll` ("authorization_pending" unless told). */
+async function lyingServer(
+  said: Record<string, unknown>,
+  poll: { status: number; body: Record<string, unknown> } = { status: 400, body: { error: "authorization_pending" } },
+): Promise<{ fake: FakeServer; polls: () => number[] }> {
   const pollTimes: number[] = [];
   const fake = await startFake((req, res) => {
     if (req.url === "/api/auth/device/code")
@@ -28,7 +31,7 @@ async function lyingServer(said: Record<string, unknown>): Promise<{ fake: FakeS
       });
     if (req.url === "/api/auth/device/token") {
       pollTimes.push(performance.now());
-      return json(res, 400, { error: "authorization_pending" });
+      return json(res, poll.status, poll.body);
     }
     json(res, 404, {});
   });
@@ -122,17 +125,7 @@ describe("device flow against a lying authorization server", () => {
 
   it("refuses a 100 KiB access token from the device token endpoint: the sign-in fails with its size, not its value", async () => {
     const token = "T".repeat(100 * 1024);
-    const fake = await startFake((req, res) => {
-      if (req.url === "/api/auth/device/code")
-        return json(res, 200, {
-          device_code: "device-code-secret",
-          user_code: "ABCD-EFGH",
-          verification_uri: "http://127.0.0.1/device",
-          interval: 1,
-          expires_in: 600,
-        });
-      json(res, 200, { access_token: token, token_type: "Bearer", expires_in: 600 });
-    });
+    const { fake } = await lyingServer({ interval: 1 }, { status: 200, body: { access_token: token, token_type: "Bearer", expires_in: 600 } });
     cleanup.push(() => fake.close());
     const pending = await startDeviceAuthorization(options(fake, { minIntervalS: 0.1 }));
     cleanup.push(() => pending.cancel());
