@@ -35,13 +35,15 @@ describe("the secret index", () => {
     const index = new SecretIndex();
     const tokens = Array.from({ length: 60 }, () => jwtLike(12_800));
     for (const token of tokens) index.register(token);
-    // Worst realistic input: every JWT header the index knows, over and over, plus the tokens themselves.
-    const text = `${tokens.join(" ")} ${"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.".repeat(10_000)}`;
+    // Worst realistic input: the header all sixty tokens share, over and over, plus the tokens themselves.
+    const header = `${tokens[0]!.split(".")[0]!}.`;
+    const text = `${tokens.join(" ")} ${header.repeat(10_000)}`;
     expect(text.length).toBeGreaterThan(1_000_000);
     let out = "";
     const work = workOf(index, () => (out = index.redact(text)));
     expect(work.hashed).toBe(text.length);
-    expect(work.verified).toBeLessThan(text.length / 10);
+    // About one check per repeated header (a window one token is anchored on), not one per token per position.
+    expect(work.verified).toBeLessThan(20_000);
     for (const token of tokens) expect(out).not.toContain(token);
     expect(out.match(/\[redacted\]/g)).toHaveLength(60);
   });
