@@ -19,7 +19,9 @@
  * - memory is a few numbers per form, whatever the secret's size, and no copy of a secret is kept;
  * - adding a secret costs O(its size) and touches only its own buckets: nothing is rebuilt;
  * - each form's anchor is the window (of several sampled) whose bucket is emptiest, so tokens that
- *   share a prefix (JWT headers) do not pile into one bucket.
+ *   share a prefix (JWT headers) do not pile into one bucket. The work per text position is the
+ *   number of forms in the bucket hit: about one for real tokens; for secrets made to repeat one
+ *   character (every window alike) up to all of their forms, which the registry's capacity bounds.
  * Anything that fails inside yields a fixed placeholder, never the input.
  */
 import { randomInt } from "node:crypto";
