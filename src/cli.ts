@@ -4,6 +4,7 @@
  */
 import pkg from "../package.json" with { type: "json" };
 import { loadConfig } from "./config/config.js";
+import { redact } from "./core/log.js";
 import type { ConfigOverrides } from "./config/config.js";
 // Static: serving MCP is the hot path (every client start); the terminal commands load on demand.
 import { serve } from "./mcp/serve.js";
@@ -77,14 +78,15 @@ async function main(): Promise<void> {
   try {
     process.exitCode = await (
       await import("./terminal/commands.js")
-    ).runTerminalCommand(parsed.command, config.config, { force: parsed.force, json: parsed.json, print: (line) => console.log(line) });
+    ).runTerminalCommand(parsed.command, config.config, { force: parsed.force, json: parsed.json, print: (line) => console.log(redact(line)) });
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    // Messages can carry what a server said (an error code, a URL): masked like every other output.
+    console.error(redact(error instanceof Error ? error.message : String(error)));
     process.exitCode = 1;
   }
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`cronicorn-mcp: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`cronicorn-mcp: ${redact(error instanceof Error ? error.message : String(error))}\n`);
   process.exitCode = 1;
 });

@@ -1,6 +1,7 @@
 /** Who a credential belongs to, from better-auth's get-session (Cronicorn's own sessions and API keys). */
 import * as z from "zod";
 
+import { redact, registerSecret } from "../core/log.js";
 import { send } from "../net/fetch.js";
 import { credentialHeaders, type Credential } from "./credential.js";
 
@@ -24,8 +25,13 @@ function expiryOf(value: string | number | undefined): number | undefined {
   return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
+/** A user field as shown: a hostile get-session may echo the credential (or another secret) into it. */
+const shown = (field: string | undefined) => (field ? redact(field) : undefined);
+
 export async function whoAmI(apiUrl: string, credential: Credential, timeoutMs: number): Promise<WhoAmI> {
   try {
+    // Whoever called, the credential is masked in what the server says back (doctor has no session to register it).
+    registerSecret(credential.value);
     // Through the shared dispatcher: capped, bounded, and never following a redirect with the credential.
     const response = await send(`${apiUrl}/auth/get-session`, {
       method: "GET",
@@ -39,7 +45,7 @@ export async function whoAmI(apiUrl: string, credential: Credential, timeoutMs: 
     // is gone, but also an API key or another issuer's token, which the API may still accept.
     if (parsed.success && parsed.data === null) return { state: "no-session" };
     if (!parsed.success || !parsed.data) return { state: "unknown" };
-    const { id, email, name } = parsed.data.user;
+    const [id, email, name] = [parsed.data.user.id, parsed.data.user.email, parsed.data.user.name].map(shown);
     const expiresAt = expiryOf(parsed.data.session?.expiresAt);
     return { state: "known", user: { ...(id ? { id } : {}), ...(email ? { email } : {}), ...(name ? { name } : {}) }, ...(expiresAt ? { expiresAt } : {}) };
   } catch {

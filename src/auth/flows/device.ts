@@ -8,9 +8,8 @@ import { registerSecret } from "../../core/log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { netFetch } from "../../net/fetch.js";
 import { SignInError } from "../errors.js";
-import { allowHttpIfLoopback, oauthErrorCode, recordFromTokens } from "./oauth.js";
+import { allowHttpIfLoopback, isSafeBrowserUrl, oauthErrorCode, recordFromTokens, refuseOversize } from "./oauth.js";
 import type { PendingAuthorization, PollOutcome } from "./pending.js";
-import { isSecureOrLoopback } from "../../core/urls.js";
 
 export interface DeviceFlowOptions {
   apiUrl: string;
@@ -79,16 +78,6 @@ export function unsafePrompt(started: client.DeviceAuthorizationResponse): strin
   return undefined;
 }
 
-function isSafeBrowserUrl(uri: unknown): boolean {
-  if (typeof uri !== "string") return false;
-  try {
-    const url = new URL(uri);
-    return isSecureOrLoopback(url);
-  } catch {
-    return false;
-  }
-}
-
 export async function startDeviceAuthorization(options: DeviceFlowOptions): Promise<PendingAuthorization> {
   const now = options.now ?? Date.now;
   const endpoints = options.endpoints ?? cronicornDeviceEndpoints(options.apiUrl);
@@ -111,6 +100,12 @@ export async function startDeviceAuthorization(options: DeviceFlowOptions): Prom
       `Could not start the Cronicorn sign-in at ${endpoints.deviceAuthorization} (${describe(error)}). Check CRONICORN_API_URL and your connection, then try again.`,
     );
   }
+  refuseOversize(
+    started.device_code,
+    `The sign-in server at ${endpoints.deviceAuthorization} sent a device code`,
+    "the sign-in was stopped",
+    "Check CRONICORN_API_URL; if it is right, report this to the server's operator.",
+  );
   registerSecret(started.device_code);
   const unsafe = unsafePrompt(started);
   if (unsafe) {
@@ -184,6 +179,7 @@ export function pollWatcher(tokenUrl: string, base: client.CustomFetch) {
 }
 
 function deviceError(error: unknown, cancelled: boolean, expired: boolean): SignInError {
+  if (error instanceof SignInError) return error; // ours already says what happened (a refused token)
   if (cancelled) return new SignInError("The sign-in was cancelled.");
   if (expired) return new SignInError("The sign-in code expired before it was approved. Try again to get a new code.");
   switch (oauthErrorCode(error)) {

@@ -10,7 +10,7 @@ import * as client from "openid-client";
 import { registerSecret } from "../../core/log.js";
 import { describeNetworkFailure } from "../../net/errors.js";
 import { SignInError } from "../errors.js";
-import { oauthErrorCode, recordFromTokens } from "./oauth.js";
+import { acceptTokens, isSafeBrowserUrl, oauthErrorCode, recordFromTokens } from "./oauth.js";
 import type { PendingAuthorization } from "./pending.js";
 
 export interface LoopbackFlowOptions {
@@ -23,6 +23,13 @@ export interface LoopbackFlowOptions {
 
 export async function startLoopbackAuthorization(options: LoopbackFlowOptions): Promise<PendingAuthorization> {
   const now = options.now ?? Date.now;
+  const metadata = options.config.serverMetadata();
+  // The link is opened in the browser and carries the sign-in: never plain http to another machine.
+  if (!isSafeBrowserUrl(metadata.authorization_endpoint)) {
+    throw new SignInError(
+      `The authorization server ${metadata.issuer} sends the browser to a sign-in page that is not https (or http on this machine), so it was not opened. Have its operator serve the authorization endpoint over https, or set CRONICORN_AUTH_FLOW=device.`,
+    );
+  }
   const verifier = client.randomPKCECodeVerifier();
   registerSecret(verifier);
   const state = client.randomState();
@@ -76,8 +83,7 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
     client
       .authorizationCodeGrant(options.config, url, { pkceCodeVerifier: verifier, expectedState: state })
       .then((result) => {
-        registerSecret(result.access_token);
-        registerSecret(result.refresh_token);
+        acceptTokens(result); // before the browser hears "signed in": a refused token fails the sign-in
         page(res, 200, "Signed in to Cronicorn", "You are signed in. You can close this tab and return to your AI assistant.", finish);
         settle.resolve(result);
       })
@@ -104,6 +110,7 @@ export async function startLoopbackAuthorization(options: LoopbackFlowOptions): 
 }
 
 function callbackError(error: unknown): SignInError {
+  if (error instanceof SignInError) return error;
   const code = oauthErrorCode(error);
   if (code === "access_denied") return new SignInError("The sign-in was denied in the browser. Try again if that was a mistake.");
   const detail = code ?? describeNetworkFailure(error) ?? (error instanceof Error ? error.message : String(error));

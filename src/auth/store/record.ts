@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { registerSecret } from "../../core/log.js";
+import { formatBytes, MAX_SECRET_BYTES, oversizeSecret } from "../../core/redact.js";
 import { StoreError, type CredentialRecord } from "./types.js";
 
 export const credentialRecordSchema = z.object({
@@ -50,22 +51,44 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join(".") || "record"}: ${issue.message}`).join("; ");
 }
 
-/** Register any token-looking fields of an unknown value, even one that fails validation. */
+/** Larger items are no sign-in we wrote (two tokens at the cap, with room to spare): not even parsed. */
+const MAX_RECORD_BYTES = 1024 * 1024;
+
+const TOKEN_FIELDS = ["access_token", "refresh_token"] as const;
+
+/** Why a token field is too large to be used (and tracked for redaction), or undefined. Never the value. */
+function oversizeToken(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const field of TOKEN_FIELDS) {
+    const token = (value as Record<string, unknown>)[field];
+    const bytes = typeof token === "string" ? oversizeSecret(token) : undefined;
+    if (bytes !== undefined) return `${field}: ${formatBytes(bytes)}, more than the ${formatBytes(MAX_SECRET_BYTES)} a token may be`;
+  }
+  return undefined;
+}
+
+/** Register any token-looking fields of an unknown value, even one that fails validation (but not one too large to use). */
 export function registerRecordSecrets(value: unknown): void {
   if (typeof value !== "object" || value === null) return;
-  const { access_token, refresh_token } = value as Record<string, unknown>;
-  if (typeof access_token === "string") registerSecret(access_token);
-  if (typeof refresh_token === "string") registerSecret(refresh_token);
+  for (const field of TOKEN_FIELDS) {
+    const token = (value as Record<string, unknown>)[field];
+    if (typeof token === "string" && oversizeSecret(token) === undefined) registerSecret(token);
+  }
 }
 
 export function parseCredentialRecord(value: unknown): Parsed<CredentialRecord> {
   registerRecordSecrets(value);
+  const tooLarge = oversizeToken(value);
+  if (tooLarge) return { ok: false, reason: tooLarge };
   const result = credentialRecordSchema.safeParse(value);
   return result.success ? { ok: true, value: result.data } : { ok: false, reason: describeIssues(result.error) };
 }
 
 /** For the keychain, where a record is stored as a JSON string. */
 export function parseCredentialJson(text: string): Parsed<CredentialRecord> {
+  const bytes = text.length * 3 > MAX_RECORD_BYTES ? Buffer.byteLength(text, "utf8") : 0;
+  if (bytes > MAX_RECORD_BYTES)
+    return { ok: false, reason: `it is ${formatBytes(bytes)}, more than the ${formatBytes(MAX_RECORD_BYTES)} a saved sign-in can be` };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -92,6 +115,8 @@ export function hasLegacyFields(doc: Record<string, unknown>): boolean {
  */
 export function parseLegacyRecord(doc: Record<string, unknown>, obtainedAt: number): Parsed<CredentialRecord> {
   registerRecordSecrets(doc);
+  const tooLarge = oversizeToken(doc);
+  if (tooLarge) return { ok: false, reason: tooLarge };
   const result = legacyRecordSchema.safeParse(doc);
   if (!result.success) return { ok: false, reason: describeIssues(result.error) };
   const { access_token, refresh_token, expires_at } = result.data;

@@ -1,4 +1,9 @@
-/** How doctor's results read in a terminal, and as JSON for scripts. */
+/**
+ * How doctor's results read in a terminal, and as JSON for scripts. Details can carry what a server
+ * said (the user get-session names, an error text): both are masked as a whole before they are printed
+ * (JSON-escaped secrets included), and a failed redaction prints its placeholder, never the report.
+ */
+import { redact } from "../../core/log.js";
 import type { CheckResult } from "./types.js";
 
 const LABEL = { ok: "OK  ", warn: "WARN", fail: "FAIL", skip: "SKIP" } as const;
@@ -19,9 +24,9 @@ export function formatText(results: readonly CheckResult[]): string {
     : results.some((r) => r.status === "warn")
       ? "No failures; the WARN lines are worth a look."
       : "Everything looks fine.";
-  return `${lines.join("\n")}\n\n${summary}`;
+  return redact(`${lines.join("\n")}\n\n${summary}`);
 }
 
 export function formatJson(results: readonly CheckResult[]): string {
-  return JSON.stringify({ ok: !failed(results), checks: results }, null, 2);
+  return redact(JSON.stringify({ ok: !failed(results), checks: results }, null, 2));
 }

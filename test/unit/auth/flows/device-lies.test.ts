@@ -8,12 +8,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startDeviceAuthorization } from "../../../../src/auth/flows/device.js";
 import type { DeviceFlowOptions } from "../../../../src/auth/flows/device.js";
 import { recordFromTokens } from "../../../../src/auth/flows/oauth.js";
+import { SignInError } from "../../../../src/auth/errors.js";
 import { eventually } from "../../../helpers/signin.js";
 import { json, startFake } from "../../../helpers/net/fake.js";
 import type { FakeServer } from "../../../helpers/net/fake.js";
 
-/** A device authorization server that says `said` and then answers every poll "authorization_pending". */
-async function lyingServer(said: Record<string, unknown>): Promise<{ fake: FakeServer; polls: () => number[] }> {
+/** A device authorization server that says `said` and then answers every poll `poll` ("authorization_pending" unless told). */
+async function lyingServer(
+  said: Record<string, unknown>,
+  poll: { status: number; body: Record<string, unknown> } = { status: 400, body: { error: "authorization_pending" } },
+): Promise<{ fake: FakeServer; polls: () => number[] }> {
   const pollTimes: number[] = [];
   const fake = await startFake((req, res) => {
     if (req.url === "/api/auth/device/code")
@@ -27,7 +31,7 @@ async function lyingServer(said: Record<string, unknown>): Promise<{ fake: FakeS
       });
     if (req.url === "/api/auth/device/token") {
       pollTimes.push(performance.now());
-      return json(res, 400, { error: "authorization_pending" });
+      return json(res, poll.status, poll.body);
     }
     json(res, 404, {});
   });
@@ -106,6 +110,31 @@ describe("device flow against a lying authorization server", () => {
     await expect(startDeviceAuthorization(options(fake))).rejects.toThrow(/larger than 8 MiB/);
   });
 
+  it("refuses a 100 KiB device_code at the door, naming its size and never its value, and never polls", async () => {
+    const code = "D".repeat(100 * 1024);
+    const { fake, polls } = await lyingServer({ device_code: code });
+    cleanup.push(() => fake.close());
+    const error = await startDeviceAuthorization(options(fake, { minIntervalS: 0.1 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignInError);
+    expect((error as Error).message).toBe(
+      `The sign-in server at ${fake.origin}/api/auth/device/code sent a device code of 100 KiB; cronicorn-mcp accepts at most 64 KiB for a code or token, so the sign-in was stopped. Check CRONICORN_API_URL; if it is right, report this to the server's operator.`,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(polls()).toEqual([]);
+  });
+
+  it("refuses a 100 KiB access token from the device token endpoint: the sign-in fails with its size, not its value", async () => {
+    const token = "T".repeat(100 * 1024);
+    const { fake } = await lyingServer({ interval: 1 }, { status: 200, body: { access_token: token, token_type: "Bearer", expires_in: 600 } });
+    cleanup.push(() => fake.close());
+    const pending = await startDeviceAuthorization(options(fake, { minIntervalS: 0.1 }));
+    cleanup.push(() => pending.cancel());
+    const error = await pending.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignInError);
+    expect((error as Error).message).toMatch(/^The sign-in server sent an access token of 100 KiB; cronicorn-mcp accepts at most 64 KiB/);
+    expect((error as Error).message).not.toContain("TTTTTT");
+  });
+
   it("accepts an https verification address and a short printable code", async () => {
     const { fake } = await lyingServer({ verification_uri: "https://cronicorn.com/device", user_code: "WXYZ-1234" });
     cleanup.push(() => fake.close());
@@ -128,5 +157,24 @@ describe("token lifetimes from the token endpoint", () => {
     expect(() => new Date(record.expires_at).toISOString()).not.toThrow();
     expect(record.expires_at - now).toBeLessThanOrEqual(90 * 24 * 3600 * 1000);
     expect(record.expires_at).toBeGreaterThanOrEqual(now);
+  });
+});
+
+describe("token sizes from the token endpoint", () => {
+  const meta = { issuer: "http://127.0.0.1", clientId: "c", flow: "pkce" as const, now: 0 };
+
+  it.each([
+    ["an access token", { access_token: "A".repeat(65 * 1024), refresh_token: "r".repeat(20) }, "access token of 65 KiB"],
+    ["a refresh token", { access_token: "a".repeat(20), refresh_token: "R".repeat(65 * 1024) }, "refresh token of 65 KiB"],
+  ])("refuses %s over 64 KiB with a SignInError naming the size", (_what, tokens, named) => {
+    const build = () => recordFromTokens({ ...tokens, token_type: "bearer" } as never, meta);
+    expect(build).toThrow(SignInError);
+    expect(build).toThrow(named);
+    expect(build).not.toThrow(/AAAAAA|RRRRRR/);
+  });
+
+  it("accepts a 17 KiB JWT-sized access token", () => {
+    const token = "j".repeat(17 * 1024);
+    expect(recordFromTokens({ access_token: token, token_type: "bearer" } as never, meta).access_token).toBe(token);
   });
 });

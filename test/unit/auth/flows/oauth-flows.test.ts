@@ -139,6 +139,13 @@ describe("refresh", () => {
     expect(formOf(token)).toMatchObject({ grant_type: "refresh_token", refresh_token: "old-refresh-token", client_id: "cronicorn-mcp" });
   });
 
+  it("refuses a refreshed access token over 64 KiB, naming its size and never its value", async () => {
+    tokenAnswer = { status: 200, body: { access_token: "T".repeat(100 * 1024), token_type: "Bearer", expires_in: 600 } };
+    const error = await createRefresher(() => 0)(pkceRecord()).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/access token of 100 KiB; cronicorn-mcp accepts at most 64 KiB/);
+    expect((error as Error).message).not.toContain("TTTTTT");
+  });
+
   it("keeps the old refresh token when the server does not rotate it", async () => {
     tokenAnswer = { status: 200, body: { access_token: "a2", token_type: "Bearer" } };
     expect((await createRefresher(() => 0)(pkceRecord())).refresh_token).toBe("old-refresh-token");
@@ -311,6 +318,32 @@ describe("the PKCE loopback flow (the test plays the browser)", () => {
     expect((error as Error).message).toBe("The sign-in could not be completed (invalid_grant). Try again.");
   });
 
+  it("refuses a 100 KiB access token: the browser is told the sign-in failed, and the error names its size, not its value", async () => {
+    tokenAnswer = { status: 200, body: { access_token: "T".repeat(100 * 1024), refresh_token: "fine-refresh-token", token_type: "Bearer", expires_in: 600 } };
+    const pending = await start();
+    const url = params(pending.prompt.verificationUrl);
+    const page = await browse(`${url.get("redirect_uri")}?code=c&state=${url.get("state")}`);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain("<title>Sign-in failed</title>");
+    expect(page.text).toContain("access token of 100 KiB");
+    const error = await pending.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignInError);
+    expect((error as Error).message).toMatch(/^The sign-in server sent an access token of 100 KiB; cronicorn-mcp accepts at most 64 KiB/);
+    expect((error as Error).message).not.toContain("TTTTTT");
+  });
+
+  it.each(["http://evil.example/authorize", "http://192.168.1.20/authorize", "javascript:alert(1)"])(
+    "refuses an authorization endpoint at %s before listening or building a link, saying what to do",
+    async (endpoint) => {
+      metadataExtra = { authorization_endpoint: endpoint };
+      const error = await start().then(unexpected, (e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(SignInError);
+      expect(error.message).toBe(
+        `The authorization server ${issuer} sends the browser to a sign-in page that is not https (or http on this machine), so it was not opened. Have its operator serve the authorization endpoint over https, or set CRONICORN_AUTH_FLOW=device.`,
+      );
+    },
+  );
+
   it("gives up after its timeout, in whole minutes (at least one)", async () => {
     const pending = await start(50);
     await expect(pending.result).rejects.toThrow("The browser sign-in was not completed within 1 minute(s). Try again to start a new sign-in.");
@@ -373,6 +406,13 @@ describe("choosing the flow", () => {
     expect(forced.prompt.flow).toBe("pkce");
     forced.cancel();
     await Promise.allSettled([withBrowser.result, forced.result]);
+  });
+
+  it("auto with a browser refuses PKCE metadata whose authorization endpoint is plain http to another host: no prompt to open", async () => {
+    metadataExtra = { authorization_endpoint: "http://evil.example/authorize" };
+    const error = await startSignIn(configWith({}), true).then(unexpected, (e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(SignInError);
+    expect(error.message).toMatch(/sends the browser to a sign-in page that is not https \(or http on this machine\), so it was not opened/);
   });
 
   it("auto without a browser: the device flow, on the metadata's device endpoints when it publishes them", async () => {

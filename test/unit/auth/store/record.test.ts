@@ -1,5 +1,7 @@
 /** The credential record: validation that names what is wrong without echoing it, and the official server's record. */
-import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   assertStorable,
   hasLegacyFields,
@@ -12,6 +14,10 @@ import {
 import { StoreError } from "../../../../src/auth/store/types.js";
 import type { CredentialRecord } from "../../../../src/auth/store/types.js";
 import { redact } from "../../../../src/core/log.js";
+import { createKeychainStore, KEYCHAIN_SERVICE } from "../../../../src/auth/store/keychain.js";
+import type { KeytarLike } from "../../../../src/auth/store/keychain.js";
+import { createFileStore } from "../../../../src/auth/store/file.js";
+import { captureLogger, makeRecord, removeTempDirs, tempDir } from "../../../helpers/store/harness.js";
 
 const valid: CredentialRecord = {
   access_token: "record-access-0123456789",
@@ -145,5 +151,58 @@ describe("the official server's record", () => {
   it("registers its tokens even when it is invalid", () => {
     parseLegacyRecord({ access_token: "legacy-leaky-access-1", refresh_token: "legacy-leaky-refresh-1", expires_at: -1 }, 0);
     expect(redact("legacy-leaky-access-1 legacy-leaky-refresh-1")).toBe("[redacted] [redacted]");
+  });
+});
+
+/** A value no token may be: larger than the 64 KiB cap, and (at 4 MiB) than any record. */
+const HUGE = "H".repeat(100 * 1024);
+
+describe("a record too large to be a sign-in is refused when read", () => {
+  afterEach(removeTempDirs);
+
+  it("names an access or refresh token over 64 KiB by field and size, never by value", () => {
+    for (const field of ["access_token", "refresh_token"] as const) {
+      const parsed = parseCredentialRecord({ ...valid, [field]: HUGE });
+      expect(parsed).toEqual({ ok: false, reason: `${field}: 100 KiB, more than the 64 KiB a token may be` });
+    }
+    expect(parseLegacyRecord({ access_token: HUGE, expires_at: 1_900_000_000_000 }, 0)).toEqual({
+      ok: false,
+      reason: "access_token: 100 KiB, more than the 64 KiB a token may be",
+    });
+  });
+
+  it("refuses a 4 MiB keychain item without reading it as JSON", () => {
+    const item = JSON.stringify({ ...valid, access_token: "H".repeat(4 * 1024 * 1024) });
+    expect(parseCredentialJson(item)).toEqual({ ok: false, reason: "it is 4.0 MiB, more than the 1.0 MiB a saved sign-in can be" });
+  });
+
+  it("a 4 MiB keychain item reads as signed out: kept aside, never deleted, and the warning names its size, not its value", async () => {
+    const items = new Map<string, string>([["https://cronicorn.com", JSON.stringify({ ...valid, access_token: "H".repeat(4 * 1024 * 1024) })]]);
+    const backend: KeytarLike = {
+      getPassword: async (_service, account) => items.get(account) ?? null,
+      setPassword: async (_service, account, password) => void items.set(account, password),
+      deletePassword: async (_service, account) => items.delete(account),
+    };
+    const logger = captureLogger();
+    const store = createKeychainStore({ timeoutMs: 5_000, logger, loadBackend: async () => backend });
+    expect(await store.read("https://cronicorn.com")).toBeNull();
+    expect(items.has("https://cronicorn.com")).toBe(false);
+    expect([...items.keys()]).toEqual([expect.stringMatching(/^https:\/\/cronicorn\.com corrupt-/)]);
+    expect(logger.warnings()).toEqual([expect.stringContaining("(it is 4.0 MiB, more than the 1.0 MiB a saved sign-in can be)")]);
+    expect(logger.lines.map((l) => l.message).join("\n")).not.toContain("HHHHHH");
+    expect(KEYCHAIN_SERVICE).toBe("cronicorn-mcp");
+  });
+
+  it("a file record with a 100 KiB token is dropped with a copy kept, and the warning names the field, not the value", async () => {
+    const dir = await tempDir();
+    fs.chmodSync(dir, 0o700);
+    const file = path.join(dir, "credentials.json");
+    fs.writeFileSync(file, JSON.stringify({ records: { "https://cronicorn.com": makeRecord({ access_token: HUGE }) } }), { mode: 0o600 });
+    const logger = captureLogger();
+    const store = createFileStore({ dir, logger });
+    expect(await store.read("https://cronicorn.com")).toBeNull();
+    expect(logger.warnings().join("\n")).toContain("access_token: 100 KiB, more than the 64 KiB a token may be");
+    expect(logger.lines.map((l) => l.message).join("\n")).not.toContain("HHHHHH");
+    expect(fs.readdirSync(dir).some((name) => name.startsWith("credentials.json.corrupt-"))).toBe(true);
   });
 });
