@@ -18,6 +18,7 @@ import { z } from "zod";
 import { loadConfig } from "../../../src/config/config.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
+import { keytarDir, keytarEntry } from "../../helpers/dev-tools.js";
 import { eventually } from "../../helpers/signin.js";
 import { BIN_NAME, installTarball, makeWorkDir, npmEnv, packCleanClone, removeDir, ROOT } from "../../helpers/pack.js";
 import type { CleanClonePack } from "../../helpers/pack.js";
@@ -224,6 +225,59 @@ describe("the published package", { timeout: 240_000 }, () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("with keytar installed beside it (the optional peer), moves an item an earlier version saved with keytar into the keyring at the first read", async () => {
+    const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
+    // What `npm install keytar` beside cronicorn-mcp leaves: the package with its built binary (taken from .cache/, built by setup).
+    fs.cpSync(keytarDir(), path.join(installed.dir, "node_modules/keytar"), { recursive: true });
+
+    const home = fs.mkdtempSync(path.join(work, "home-"));
+    fs.mkdirSync(path.join(home, "run"), { mode: 0o700 });
+    const origin = new URL(stand.apiUrl).origin;
+    const now = Date.now();
+    const record = {
+      access_token: await stand.signIn(),
+      expires_at: now + 30 * 86_400_000,
+      token_type: "Bearer",
+      issuer: stand.apiUrl,
+      client_id: "cronicorn-mcp",
+      obtained_at: now,
+      flow: "device",
+    };
+    const script = [
+      "echo -n pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null",
+      // How versions ≤ 0.1 saved a sign-in.
+      `"$NODE" -e 'require(process.argv[1]).setPassword("cronicorn-mcp", process.argv[2], process.argv[3])' "$KEYTAR" "$ORIGIN" "$RECORD"`,
+      'echo @@status; "$BIN" status',
+      'echo @@keytarItem; secret-tool lookup service cronicorn-mcp account "$ORIGIN" || echo "(none)"',
+      'echo @@newItem; secret-tool lookup service cronicorn-mcp username "$ORIGIN"; echo',
+    ].join("\n");
+    const { stdout } = await execFileAsync("dbus-run-session", ["--", "sh", "-c", script], {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: home,
+        XDG_RUNTIME_DIR: path.join(home, "run"),
+        XDG_DATA_HOME: path.join(home, "data"),
+        CRONICORN_API_URL: stand.apiUrl,
+        CRONICORN_CONFIG_DIR: path.join(home, ".cronicorn"),
+        CRONICORN_NO_BROWSER: "1",
+        NODE: process.execPath,
+        KEYTAR: keytarEntry(),
+        ORIGIN: origin,
+        RECORD: JSON.stringify(record),
+        BIN: installed.bin,
+      },
+    });
+    const out = Object.fromEntries(
+      stdout
+        .split("@@")
+        .slice(1)
+        .map((part) => [part.slice(0, part.indexOf("\n")), part.slice(part.indexOf("\n") + 1).trim()]),
+    );
+    expect(out.status).toMatch(/^Signed in to .* \(OS keychain \(Secret Service\)/);
+    expect(out.keytarItem).toBe("(none)");
+    expect(JSON.parse(out.newItem ?? "")).toEqual(record);
   });
 
   it("with no Secret Service reachable, serves MCP and keeps credentials in the private file, saying why", async () => {
