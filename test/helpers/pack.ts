@@ -135,10 +135,10 @@ export async function packCleanClone(outDir: string): Promise<CleanClonePack> {
   return { ...(await packFrom(clone, outDir)), commit, hadDist };
 }
 
-/** Count every real package (`name/` and `@scope/name/` with a package.json), nested node_modules included. */
-export function countPackages(nodeModules: string): number {
-  if (!fs.existsSync(nodeModules)) return 0;
-  let count = 0;
+/** Every real package folder (`name/` and `@scope/name/` with a package.json), nested node_modules included. */
+export function packageDirs(nodeModules: string): string[] {
+  if (!fs.existsSync(nodeModules)) return [];
+  const found: string[] = [];
   for (const entry of fs.readdirSync(nodeModules, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
     const parent = path.join(nodeModules, entry.name);
@@ -149,11 +149,11 @@ export function countPackages(nodeModules: string): number {
           .map((d) => path.join(parent, d.name))
       : [parent];
     for (const dir of dirs) {
-      if (fs.existsSync(path.join(dir, "package.json"))) count++;
-      count += countPackages(path.join(dir, "node_modules"));
+      if (fs.existsSync(path.join(dir, "package.json"))) found.push(dir);
+      found.push(...packageDirs(path.join(dir, "node_modules")));
     }
   }
-  return count;
+  return found;
 }
 
 /** Install `tarball` into a new empty folder with production dependencies only, from the local npm cache when it can. */
@@ -168,7 +168,7 @@ export async function installTarball(tarball: string, options: InstallOptions = 
     dir,
     bin: path.join(dir, "node_modules/.bin", BIN_NAME),
     installMs,
-    packages: countPackages(path.join(dir, "node_modules")),
+    packages: packageDirs(path.join(dir, "node_modules")).length,
     output: `${stdout}\n${stderr}`,
   };
 }
