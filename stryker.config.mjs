@@ -9,7 +9,7 @@ export default {
   plugins: ["@stryker-mutator/vitest-runner"],
   mutate: ["src/auth/**/*.ts", "src/api/**/*.ts", "src/tools/define.ts", "src/config.ts"],
   // Only what the in-process tests need is copied into the sandbox; node_modules is symlinked.
-  ignorePatterns: ["dist", "coverage", ".bench", "reports", "*.tgz", "test/package", "test/demo", "test/bench"],
+  ignorePatterns: ["dist", "coverage", ".bench", ".cache", "reports", "*.tgz", "test/package", "test/demo", "test/bench"],
   coverageAnalysis: "perTest",
   // Static mutants (module-level constants) force a full re-run each; they are few here and cost most.
   ignoreStatic: true,

@@ -7,8 +7,10 @@
  * The official packer (`mcpb pack`) validates the manifest and zips the folder.
  *
  * Native code: only @napi-rs/keyring, whose per-platform binary packages npm installs for the
- * building machine. `--keyring-targets=darwin-arm64,win32-x64-msvc,…` adds the binaries of other
- * platforms (fetched with `npm pack`); a platform without its binary falls back to the private file.
+ * building machine alone. The bundle is built once for every user, so the binaries of the other
+ * platforms Claude Desktop runs on are fetched with `npm pack` (KEYRING_TARGETS), and the manifest
+ * names the platforms whose binaries are inside. Elsewhere (musl, 32-bit Windows) the keyring module
+ * cannot load and the server keeps credentials in the private file.
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -27,6 +29,10 @@ export const BUNDLE_FILE = path.join(ROOT, "cronicorn-mcp.mcpb");
 export const MCPB_CLI = path.join(ROOT, "node_modules/@anthropic-ai/mcpb/dist/cli/cli.js");
 /** The entry, relative to the bundle root; the same shim npm links as the bin. */
 const ENTRY = "server/bin/cronicorn-mcp.js";
+/** @napi-rs/keyring binary packages the bundle carries: macOS and Windows on the CPUs Claude Desktop ships for, and glibc Linux. */
+const KEYRING_TARGETS = ["darwin-arm64", "darwin-x64", "win32-x64-msvc", "win32-arm64-msvc", "linux-x64-gnu", "linux-arm64-gnu"];
+/** The order of `compatibility.platforms`. */
+const PLATFORMS = ["darwin", "win32", "linux"] as const;
 
 const Pkg = z.object({
   name: z.string(),
@@ -54,14 +60,12 @@ export interface BuildOptions {
    * rebuild cleans dist/ under the other test files that are running the built server meanwhile.
    */
   alreadyBuilt?: boolean;
-  /** Extra @napi-rs/keyring binary packages to carry, e.g. "darwin-arm64" (needs the npm registry or cache). */
-  keyringTargets?: string[];
 }
 
 export type Manifest = ReturnType<typeof manifestFor>;
 
 /** Settings Claude Desktop asks for in its own UI, mapped onto the server's environment variables. */
-function manifestFor(tools: Array<{ name: string; description: string }>) {
+function manifestFor(tools: Array<{ name: string; description: string }>, platforms: Array<(typeof PLATFORMS)[number]>) {
   const pkg = Pkg.parse(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")));
   const server = ServerJson.parse(JSON.parse(fs.readFileSync(path.join(ROOT, "server.json"), "utf8")));
   return {
@@ -122,7 +126,7 @@ function manifestFor(tools: Array<{ name: string; description: string }>) {
         required: false,
       },
     },
-    compatibility: { platforms: ["darwin", "win32", "linux"], runtimes: { node: pkg.engines.node } },
+    compatibility: { platforms, runtimes: { node: pkg.engines.node } },
   };
 }
 
@@ -169,7 +173,7 @@ function topLevelPackages(nodeModules: string): string[] {
     .sort();
 }
 
-/** Add @napi-rs/keyring-<target> binaries for other platforms (npm installs only the building machine's). */
+/** Add the @napi-rs/keyring-<target> binaries of the other platforms (npm installs only the building machine's). */
 async function addKeyringTargets(nodeModules: string, targets: string[], work: string): Promise<void> {
   const { version } = z.object({ version: z.string() }).parse(JSON.parse(fs.readFileSync(path.join(nodeModules, "@napi-rs/keyring/package.json"), "utf8")));
   for (const target of targets) {
@@ -184,6 +188,20 @@ async function addKeyringTargets(nodeModules: string, targets: string[], work: s
     fs.mkdirSync(dest, { recursive: true });
     await execFileAsync("tar", ["-xzf", path.join(work, packed.filename), "--strip-components=1", "-C", dest]);
   }
+}
+
+const BindingOs = z.object({ os: z.array(z.enum(["darwin", "win32", "linux", "freebsd", "android"])) });
+
+/** The platforms whose keyring binary is in the bundle: what the manifest may promise. */
+function keyringPlatforms(nodeModules: string): Array<(typeof PLATFORMS)[number]> {
+  const scope = path.join(nodeModules, "@napi-rs");
+  const present = new Set(
+    fs
+      .readdirSync(scope)
+      .filter((name) => name.startsWith("keyring-"))
+      .flatMap((name) => BindingOs.parse(JSON.parse(fs.readFileSync(path.join(scope, name, "package.json"), "utf8"))).os),
+  );
+  return PLATFORMS.filter((platform) => present.has(platform));
 }
 
 /** A 512×512 PNG drawn in code (no binary in the repository): a clock face, for a scheduler. */
@@ -258,11 +276,11 @@ export async function buildBundle(options: BuildOptions = {}): Promise<BuiltBund
     const bundle = path.join(work, "bundle");
     fs.cpSync(path.join(installed.dir, "node_modules/cronicorn-mcp"), path.join(bundle, "server"), { recursive: true });
     copyDependencies(path.join(installed.dir, "node_modules"), path.join(bundle, "node_modules"));
-    await addKeyringTargets(path.join(bundle, "node_modules"), options.keyringTargets ?? [], work);
+    await addKeyringTargets(path.join(bundle, "node_modules"), KEYRING_TARGETS, work);
     const packages = topLevelPackages(path.join(bundle, "node_modules"));
 
     const home = fs.mkdtempSync(path.join(work, "home-"));
-    const manifest = manifestFor(await listTools(bundle, home));
+    const manifest = manifestFor(await listTools(bundle, home), keyringPlatforms(path.join(bundle, "node_modules")));
     fs.writeFileSync(path.join(bundle, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     fs.writeFileSync(path.join(bundle, "icon.png"), drawIcon());
     fs.writeFileSync(path.join(bundle, ".mcpbignore"), `${MCPB_IGNORE.join("\n")}\n`);
@@ -275,10 +293,9 @@ export async function buildBundle(options: BuildOptions = {}): Promise<BuiltBund
   }
 }
 
-/** `npm run mcpb [-- --keyring-targets=darwin-arm64,darwin-x64,win32-x64-msvc,win32-arm64-msvc]` */
+/** `npm run mcpb`: the bundle to ship. */
 async function main(): Promise<void> {
-  const targets = process.argv.find((a) => a.startsWith("--keyring-targets="))?.slice("--keyring-targets=".length);
-  const built = await buildBundle({ keyringTargets: targets ? targets.split(",").filter(Boolean) : [] });
+  const built = await buildBundle();
   process.stdout.write(
     `${path.relative(process.cwd(), built.file)}: ${(built.bytes / 1024).toFixed(0)} kB, ${built.manifest.tools.length} tools, packages: ${built.packages.join(", ")}\n`,
   );

@@ -106,6 +106,15 @@ export async function packTarball(outDir: string): Promise<PackedTarball> {
   return packFrom(ROOT, outDir, { ignoreScripts: true });
 }
 
+/** A shallow clone of this checkout's committed HEAD into `dir`: what a new contributor or CI starts from (nothing git-ignored comes along). */
+export async function cloneHead(dir: string): Promise<{ dir: string; commit: string }> {
+  await execFileAsync("git", ["init", "-q", dir]);
+  await execFileAsync("git", ["-C", dir, "fetch", "-q", "--depth=1", ROOT, "HEAD"]);
+  await execFileAsync("git", ["-C", dir, "checkout", "-q", "FETCH_HEAD"]);
+  const { stdout: commit } = await execFileAsync("git", ["-C", dir, "rev-parse", "HEAD"]);
+  return { dir, commit: commit.trim() };
+}
+
 export interface CleanClonePack extends PackedTarball {
   /** The commit that was packed. */
   commit: string;
@@ -120,20 +129,16 @@ export interface CleanClonePack extends PackedTarball {
  * than the build itself.
  */
 export async function packCleanClone(outDir: string): Promise<CleanClonePack> {
-  const clone = path.join(outDir, "clone");
-  await execFileAsync("git", ["init", "-q", clone]);
-  await execFileAsync("git", ["-C", clone, "fetch", "-q", "--depth=1", ROOT, "HEAD"]);
-  await execFileAsync("git", ["-C", clone, "checkout", "-q", "FETCH_HEAD"]);
-  const { stdout: commit } = await execFileAsync("git", ["-C", clone, "rev-parse", "HEAD"]);
+  const { dir: clone, commit } = await cloneHead(path.join(outDir, "clone"));
   const hadDist = fs.existsSync(path.join(clone, "dist"));
   fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), path.join(clone, "node_modules"), "dir");
-  return { ...(await packFrom(clone, outDir)), commit: commit.trim(), hadDist };
+  return { ...(await packFrom(clone, outDir)), commit, hadDist };
 }
 
-/** Count every real package (`name/` and `@scope/name/` with a package.json), nested node_modules included. */
-export function countPackages(nodeModules: string): number {
-  if (!fs.existsSync(nodeModules)) return 0;
-  let count = 0;
+/** Every real package folder (`name/` and `@scope/name/` with a package.json), nested node_modules included. */
+export function packageDirs(nodeModules: string): string[] {
+  if (!fs.existsSync(nodeModules)) return [];
+  const found: string[] = [];
   for (const entry of fs.readdirSync(nodeModules, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
     const parent = path.join(nodeModules, entry.name);
@@ -144,11 +149,11 @@ export function countPackages(nodeModules: string): number {
           .map((d) => path.join(parent, d.name))
       : [parent];
     for (const dir of dirs) {
-      if (fs.existsSync(path.join(dir, "package.json"))) count++;
-      count += countPackages(path.join(dir, "node_modules"));
+      if (fs.existsSync(path.join(dir, "package.json"))) found.push(dir);
+      found.push(...packageDirs(path.join(dir, "node_modules")));
     }
   }
-  return count;
+  return found;
 }
 
 /** Install `tarball` into a new empty folder with production dependencies only, from the local npm cache when it can. */
@@ -163,7 +168,7 @@ export async function installTarball(tarball: string, options: InstallOptions = 
     dir,
     bin: path.join(dir, "node_modules/.bin", BIN_NAME),
     installMs,
-    packages: countPackages(path.join(dir, "node_modules")),
+    packages: packageDirs(path.join(dir, "node_modules")).length,
     output: `${stdout}\n${stderr}`,
   };
 }

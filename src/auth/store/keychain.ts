@@ -64,8 +64,11 @@ function isKeytarLike(value: unknown): value is KeytarLike {
   return typeof candidate?.getPassword === "function" && typeof candidate.setPassword === "function" && typeof candidate.deletePassword === "function";
 }
 
+/** An optional peer this project does not install: a variable, so TypeScript does not look for its types. */
+const KEYTAR_MODULE = "keytar";
+
 /** keytar is CommonJS: its functions arrive on `default` (and, depending on the loader, also as named exports). Tests hand in the module. */
-export async function loadKeytarModule(importModule: () => Promise<unknown> = () => import("keytar")): Promise<KeychainBackend> {
+export async function loadKeytarModule(importModule: () => Promise<unknown> = () => import(KEYTAR_MODULE)): Promise<KeychainBackend> {
   const mod = await importModule();
   const keytar = (mod as { default?: unknown }).default ?? mod;
   if (!isKeytarLike(keytar)) throw new Error("the keytar module does not have the expected functions");

@@ -37,8 +37,8 @@ export function installLinks(platform: Platform = "posix", env?: Record<string, 
     vscodeInsiders: `vscode-insiders:mcp/install?${encodeURIComponent(json)}`,
     vscodeWeb: `https://vscode.dev/redirect/mcp/install?name=${encodeURIComponent(SERVER_NAME)}&config=${encodeURIComponent(JSON.stringify(entry))}`,
     codeAddMcp: `code --add-mcp ${shellQuote(json, platform)}`,
-    // Options go before the name; everything after `--` is the command the client runs.
-    claudeMcpAdd: ["claude mcp add", ...envFlags, SERVER_NAME, "--", config.command, ...config.args].join(" "),
+    // The name goes first: --env takes several values and would swallow a name after it. Everything after `--` is the command.
+    claudeMcpAdd: ["claude mcp add", SERVER_NAME, ...envFlags, "--", config.command, ...config.args].join(" "),
   };
 }
 

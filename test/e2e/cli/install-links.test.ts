@@ -1,14 +1,18 @@
 /**
  * Install links and commands decode to exactly the configuration the README's JSON snippets show:
- * both are generated from src/install/config.ts, and the README is checked against the generator.
+ * both are generated from src/terminal/install/config.ts, and the README is checked against the generator
+ * (test/e2e/readme/claude-code.test.ts runs the `claude mcp add` lines with the real Claude Code).
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { loadConfig } from "../../../src/config/config.js";
 import { mcpServersSnippet, serverConfig, vscodeSnippet, type Platform } from "../../../src/terminal/install/config.js";
 import { installLinks } from "../../../src/terminal/install/links.js";
 import { ROOT, SERVER_ENTRY } from "../../helpers/mcp.js";
+import { blockAfter, readmeCommands } from "../../helpers/readme.js";
 
 const PLATFORMS: Platform[] = ["posix", "windows"];
 
@@ -65,10 +69,10 @@ describe("install links", () => {
     expect(serverConfig("posix")).toEqual({ command: "npx", args: ["-y", "cronicorn-mcp"] });
   });
 
-  it("settings become env in the config and --env options before the name in `claude mcp add`", () => {
+  it("settings become env in the config and --env options after the name in `claude mcp add` (test/e2e/readme runs it)", () => {
     const links = installLinks("posix", { CRONICORN_READ_ONLY: "1" });
     expect(decodeCursor(links.cursor).config).toEqual({ command: "npx", args: ["-y", "cronicorn-mcp"], env: { CRONICORN_READ_ONLY: "1" } });
-    expect(links.claudeMcpAdd).toBe("claude mcp add --env CRONICORN_READ_ONLY=1 cronicorn -- npx -y cronicorn-mcp");
+    expect(links.claudeMcpAdd).toBe("claude mcp add cronicorn --env CRONICORN_READ_ONLY=1 -- npx -y cronicorn-mcp");
   });
 });
 
@@ -81,6 +85,24 @@ describe("the README agrees with the generator", () => {
     const configs = blocks.map((b) => JSON.parse(b) as Record<string, unknown>).filter((c) => "mcpServers" in c || "servers" in c);
     expect(configs.length).toBeGreaterThanOrEqual(2);
     for (const config of configs) expect(generated).toContainEqual(config);
+  });
+
+  it("the Claude Desktop, Cursor and VS Code sections each show exactly the generator's config for that client", () => {
+    expect(JSON.parse(blockAfter("### Claude Desktop", "json"))).toEqual(mcpServersSnippet(serverConfig("posix")));
+    expect(JSON.parse(blockAfter("### Cursor", "json"))).toEqual(mcpServersSnippet(serverConfig("posix")));
+    expect(JSON.parse(blockAfter("### VS Code", "json"))).toEqual(vscodeSnippet(serverConfig("posix")));
+  });
+
+  it("the `code --add-mcp` line is the generator's, and the Windows form is the generator's Windows config", () => {
+    expect(readmeCommands().filter((c) => c.startsWith("code --add-mcp "))).toEqual([installLinks("posix").codeAddMcp]);
+    const windows = /`("command": "cmd", "args": \[[^\]]*\])`/.exec(readme)?.[1];
+    expect(JSON.parse(`{${windows ?? ""}}`)).toEqual(serverConfig("windows"));
+  });
+
+  it("the self-hosted `env` example is a configuration the server accepts", () => {
+    const fragment = blockAfter("### Self-hosted Cronicorn", "json");
+    const { env } = z.object({ env: z.record(z.string(), z.string()) }).parse(JSON.parse(`{${fragment}}`));
+    expect(loadConfig(env)).toMatchObject({ ok: true });
   });
 
   it("every install link in the README decodes to a generated config", () => {

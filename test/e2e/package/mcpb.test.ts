@@ -13,6 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { eventually } from "../../helpers/signin.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
@@ -27,6 +28,22 @@ interface BundledServer {
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   stderr(): string;
   close(): Promise<void>;
+}
+
+const BindingPackage = z.object({ name: z.string(), version: z.string(), os: z.array(z.string()), cpu: z.array(z.string()), main: z.string() });
+const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, "utf8"));
+
+/** The OS and CPU a native library is built for, read from its header: ELF (Linux), Mach-O (macOS) or PE (Windows). */
+function nativeTarget(file: string): { os: string; cpu: string } {
+  const bytes = fs.readFileSync(file);
+  const cpu = (table: Record<number, string>, code: number) => table[code] ?? `unknown (0x${code.toString(16)})`;
+  if (bytes.readUInt32BE(0) === 0x7f454c46) return { os: "linux", cpu: cpu({ 0x3e: "x64", 0xb7: "arm64" }, bytes.readUInt16LE(18)) };
+  if (bytes.readUInt32LE(0) === 0xfeedfacf) return { os: "darwin", cpu: cpu({ 0x01000007: "x64", 0x0100000c: "arm64" }, bytes.readUInt32LE(4)) };
+  if (bytes.toString("latin1", 0, 2) === "MZ") {
+    const pe = bytes.readUInt32LE(0x3c);
+    if (bytes.toString("latin1", pe, pe + 4) === "PE\0\0") return { os: "win32", cpu: cpu({ 0x8664: "x64", 0xaa64: "arm64" }, bytes.readUInt16LE(pe + 4)) };
+  }
+  return { os: "unknown", cpu: "unknown" };
 }
 
 describe("the MCP Bundle (cronicorn-mcp.mcpb)", { timeout: 240_000 }, () => {
@@ -91,7 +108,29 @@ describe("the MCP Bundle (cronicorn-mcp.mcpb)", { timeout: 240_000 }, () => {
     expect(
       built.packages.filter((p) => /^(keytar|@modelcontextprotocol\/(sdk|client)|openid-client|typescript|vitest|tsup|prebuild-install|node-gyp)/.test(p)),
     ).toEqual([]);
-    expect(built.bytes).toBeLessThan(4 * 1024 * 1024);
+    // Six keyring binaries (one per OS and CPU) are most of it.
+    expect(built.bytes).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it("carries the keyring binary of every platform its manifest names: macOS and Windows on both CPUs Claude Desktop runs on, Linux on x64 and arm64", () => {
+    const scope = path.join(unpacked, "node_modules/@napi-rs");
+    const loader = fs.readFileSync(path.join(scope, "keyring/index.js"), "utf8");
+    const keyringVersion = BindingPackage.pick({ version: true }).parse(readJson(path.join(scope, "keyring/package.json"))).version;
+    const binaries = fs
+      .readdirSync(scope)
+      .filter((name) => name.startsWith("keyring-"))
+      .map((name) => {
+        const binding = BindingPackage.parse(readJson(path.join(scope, name, "package.json")));
+        // The name and version @napi-rs/keyring's loader asks for, and a library built for the OS and CPU the package declares.
+        expect(loader).toContain(`require('${binding.name}')`);
+        expect(binding.version).toBe(keyringVersion);
+        const target = nativeTarget(path.join(scope, name, binding.main));
+        expect(target, binding.name).toEqual({ os: binding.os[0], cpu: binding.cpu[0] });
+        return `${target.os}-${target.cpu}`;
+      });
+    expect(binaries.sort()).toEqual(["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64", "win32-arm64", "win32-x64"]);
+    const manifest = MANIFEST_SCHEMAS["0.3"].parse(readJson(path.join(unpacked, "manifest.json")));
+    expect([...(manifest.compatibility?.platforms ?? [])].sort()).toEqual([...new Set(binaries.map((b) => b.split("-")[0]))].sort());
   });
 
   it("runs from the unpacked folder as the manifest says: handshake, the tools the manifest lists, and list_jobs with the API key setting", async () => {

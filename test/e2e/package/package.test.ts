@@ -4,13 +4,10 @@
  * with install scripts off (as npm now defaults to for dependencies) serves MCP and keeps its sign-in
  * in a real OS keychain — or, with no keychain, in the private file.
  */
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { publint } from "publint";
 import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +15,8 @@ import { z } from "zod";
 import { loadConfig } from "../../../src/config/config.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
-import { eventually } from "../../helpers/signin.js";
+import { keytarDir, keytarEntry } from "../../helpers/dev-tools.js";
+import { freshRecord, secretServiceSession, signInThroughTool, startInstalledServer, structured } from "../../helpers/installed.js";
 import { BIN_NAME, installTarball, makeWorkDir, npmEnv, packCleanClone, removeDir, ROOT } from "../../helpers/pack.js";
 import type { CleanClonePack } from "../../helpers/pack.js";
 
@@ -50,42 +48,6 @@ const ServerJson = z.object({
     }),
   ),
 });
-
-interface InstalledServer {
-  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
-  toolNames(): Promise<string[]>;
-  stderr(): string;
-  close(): Promise<void>;
-}
-
-/** Spawn the installed bin (shebang + npm's bin link, as `npx` runs it), or `command`, and complete the MCP handshake. */
-async function startInstalledServer(
-  bin: string,
-  env: Record<string, string>,
-  command: { command: string; args: string[] } = { command: bin, args: [] },
-): Promise<InstalledServer> {
-  const transport = new StdioClientTransport({ ...command, env, stderr: "pipe" });
-  let stderr = "";
-  transport.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString("utf8");
-  });
-  const client = new Client({ name: "cronicorn-mcp-package-tests", version: "1.0.0" }, { capabilities: {} });
-  await client.connect(transport);
-  return {
-    call: async (name, args = {}) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 })) as CallToolResult,
-    toolNames: async () => (await client.listTools()).tools.map((t) => t.name),
-    stderr: () => stderr,
-    close: () => client.close(),
-  };
-}
-
-function structured<T>(result: CallToolResult, key: string): T {
-  const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
-  expect(result.isError, text).toBeFalsy();
-  const value = (result.structuredContent as Record<string, unknown> | undefined)?.[key];
-  expect(value, `structuredContent.${key} of ${text}`).toBeDefined();
-  return value as T;
-}
 
 /** What a user sees from `npx cronicorn-mcp --version` in the folder it was installed into. */
 async function npxVersion(dir: string): Promise<string> {
@@ -123,10 +85,19 @@ describe("the published package", { timeout: 240_000 }, () => {
     expect(messages.map((m) => `${m.type}: ${formatMessage(m, linted, { color: false }) ?? m.code}`)).toEqual([]);
   });
 
-  it("ships the bin shim, the bundle, README, CHANGELOG, LICENSE and package.json, and no sources, tests or source maps", () => {
+  it("ships the bin shim, the bundle with source maps of our own code (no source text), README, CHANGELOG, LICENSE and package.json, and no sources or tests", () => {
     expect(tarball.files).toEqual(expect.arrayContaining(["bin/cronicorn-mcp.js", "dist/cli.js", "README.md", "CHANGELOG.md", "LICENSE", "package.json"]));
-    const unexpected = tarball.files.filter((f) => /^(src|test)\//.test(f) || /\.(ts|tsx|mts|cts|map)$/.test(f));
+    const unexpected = tarball.files.filter((f) => /^(src|test)\//.test(f) || /\.(ts|tsx|mts|cts)$/.test(f));
     expect(unexpected).toEqual([]);
+    // A bug's stack is mapped to src/ (src/mcp/stack.ts): the maps name only our sources and carry none of their text.
+    const maps = tarball.files.filter((f) => f.endsWith(".map"));
+    expect(maps).toContain("dist/cli.js.map");
+    for (const map of maps) {
+      const parsed = JSON.parse(fs.readFileSync(path.join(ROOT, map), "utf8")) as { sources: string[]; sourcesContent?: unknown; names: unknown[] };
+      expect(parsed.sourcesContent, map).toBeUndefined();
+      expect(parsed.names, map).toEqual([]);
+      for (const source of parsed.sources) expect(source, map).toMatch(/^(\.\.\/)+src\//);
+    }
     const outsideWhitelist = tarball.files.filter((f) => !/^(bin\/|dist\/)/.test(f) && !["README.md", "CHANGELOG.md", "LICENSE", "package.json"].includes(f));
     expect(outsideWhitelist).toEqual([]);
   });
@@ -171,19 +142,15 @@ describe("the published package", { timeout: 240_000 }, () => {
   });
 
   it("installed with --ignore-scripts, signs in and keeps the credential in the real Secret Service, visible to secret-tool and read back by `status`", async () => {
-    const missing = ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
-    expect(missing, `${missing.join(", ")} not found: run npm run setup:system`).toEqual([]);
     const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
     expect(installed.output).not.toMatch(/install script/i);
 
     const home = fs.mkdtempSync(path.join(work, "home-"));
-    fs.mkdirSync(path.join(home, "run"), { mode: 0o700 });
-    const busFile = path.join(home, "bus-address");
+    const session = secretServiceSession(home);
     const env = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: home,
-      XDG_RUNTIME_DIR: path.join(home, "run"),
-      XDG_DATA_HOME: path.join(home, "data"),
+      ...session.env,
+      BIN: installed.bin,
       CRONICORN_API_URL: stand.apiUrl,
       CRONICORN_WEB_URL: stand.webUrl,
       CRONICORN_ISSUER: stand.webUrl,
@@ -192,26 +159,13 @@ describe("the published package", { timeout: 240_000 }, () => {
       CRONICORN_NO_BROWSER: "1",
       CRONICORN_LOGIN_WAIT_S: "1",
     };
-    // The server runs inside a private D-Bus session with an unlocked gnome-keyring; the session's
-    // address is written aside so secret-tool and `status` can reach the same keyring while it runs.
-    const session = `echo -n pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null\necho "$DBUS_SESSION_BUS_ADDRESS" > "$BUS_FILE"\nexec "$BIN"`;
-    const server = await startInstalledServer(
-      installed.bin,
-      { ...env, BUS_FILE: busFile, BIN: installed.bin },
-      { command: "dbus-run-session", args: ["--", "sh", "-c", session] },
-    );
+    const server = await startInstalledServer(installed.bin, env, session.command);
     try {
-      const first = await server.call("list_jobs");
-      const prompt = structured<{ userCode: string }>(first, "signIn");
-      await stand.approveDevice(prompt.userCode);
-      await eventually(async () => {
-        const result = await server.call("list_jobs");
-        return result.structuredContent?.jobs as unknown[] | undefined;
-      });
+      await signInThroughTool(server, stand);
       const status = structured<{ signedIn: boolean; source: string; store: string }>(await server.call("auth_status"), "status");
       expect(status).toMatchObject({ signedIn: true, source: "keychain", store: expect.stringContaining("OS keychain (Secret Service)") });
 
-      const inSession = { ...env, DBUS_SESSION_BUS_ADDRESS: fs.readFileSync(busFile, "utf8").trim() };
+      const inSession = { ...env, DBUS_SESSION_BUS_ADDRESS: session.busAddress() };
       const origin = new URL(stand.apiUrl).origin;
       const { stdout: item } = await execFileAsync("secret-tool", ["lookup", "service", "cronicorn-mcp", "username", origin], { env: inSession });
       expect(Object.keys(JSON.parse(item) as Record<string, unknown>)).toEqual(expect.arrayContaining(["access_token", "expires_at", "flow"]));
@@ -226,23 +180,55 @@ describe("the published package", { timeout: 240_000 }, () => {
     }
   });
 
+  it("with keytar installed beside it (the optional peer), moves an item an earlier version saved with keytar into the keyring at the first read", async () => {
+    const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
+    // What `npm install keytar` beside cronicorn-mcp leaves: the package with its built binary (taken from .cache/, built by setup).
+    fs.cpSync(keytarDir(), path.join(installed.dir, "node_modules/keytar"), { recursive: true });
+
+    const origin = new URL(stand.apiUrl).origin;
+    const record = await freshRecord(stand);
+    const session = secretServiceSession(
+      fs.mkdtempSync(path.join(work, "home-")),
+      [
+        // How versions ≤ 0.1 saved a sign-in.
+        `"$NODE" -e 'require(process.argv[1]).setPassword("cronicorn-mcp", process.argv[2], process.argv[3])' "$KEYTAR" "$ORIGIN" "$RECORD"`,
+        'echo @@status; "$BIN" status',
+        'echo @@keytarItem; secret-tool lookup service cronicorn-mcp account "$ORIGIN" || echo "(none)"',
+        'echo @@newItem; secret-tool lookup service cronicorn-mcp username "$ORIGIN"; echo',
+      ].join("\n"),
+    );
+    const { stdout } = await execFileAsync(session.command.command, session.command.args, {
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        ...session.env,
+        CRONICORN_API_URL: stand.apiUrl,
+        CRONICORN_CONFIG_DIR: path.join(session.env.HOME as string, ".cronicorn"),
+        CRONICORN_NO_BROWSER: "1",
+        NODE: process.execPath,
+        KEYTAR: keytarEntry(),
+        ORIGIN: origin,
+        RECORD: JSON.stringify(record),
+        BIN: installed.bin,
+      },
+    });
+    const out = Object.fromEntries(
+      stdout
+        .split("@@")
+        .slice(1)
+        .map((part) => [part.slice(0, part.indexOf("\n")), part.slice(part.indexOf("\n") + 1).trim()]),
+    );
+    expect(out.status).toMatch(/^Signed in to .* \(OS keychain \(Secret Service\)/);
+    expect(out.keytarItem).toBe("(none)");
+    expect(JSON.parse(out.newItem ?? "")).toEqual(record);
+  });
+
   it("with no Secret Service reachable, serves MCP and keeps credentials in the private file, saying why", async () => {
     const installed = await installTarball(tarball.path, { parent: work, args: ["--ignore-scripts"] });
     // A credential in the file (our format: the official server's record would count for the cloud only).
     const home = fs.mkdtempSync(path.join(work, "home-"));
     const configDir = path.join(home, ".cronicorn");
     fs.mkdirSync(configDir, { mode: 0o700 });
-    const token = await stand.signIn();
-    const now = Date.now();
-    const record = {
-      access_token: token,
-      expires_at: now + 30 * 86_400_000,
-      token_type: "Bearer",
-      issuer: stand.apiUrl,
-      client_id: "cronicorn-mcp",
-      obtained_at: now,
-      flow: "device",
-    };
+    const record = await freshRecord(stand);
     fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
 
     const server = await startInstalledServer(installed.bin, {

@@ -8,6 +8,7 @@ import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KEYCHAIN_SERVICE } from "../../../src/auth/store/keychain.js";
+import { keytarEntry } from "../../helpers/dev-tools.js";
 import { finished, fixtureCommand, makeRecord, removeTempDirs, REPO_ROOT, tempDir } from "../../helpers/store/harness.js";
 
 const ORIGIN = "https://cronicorn.com";
@@ -45,9 +46,9 @@ async function inSecretService(script: string, env: Record<string, string>): Pro
 
 afterEach(removeTempDirs);
 
-/** Writes an item the way versions ≤ 0.1 did: through real keytar. */
+/** Writes an item the way versions ≤ 0.1 did: through real keytar (the one `npm run setup:system` keeps in .cache/). */
 function keytarWrite(account: string, password: string): string {
-  const script = `require("keytar").setPassword(${JSON.stringify(KEYCHAIN_SERVICE)}, ${JSON.stringify(account)}, ${JSON.stringify(password)}).then(() => console.log("ok"))`;
+  const script = `require(${JSON.stringify(keytarEntry())}).setPassword(${JSON.stringify(KEYCHAIN_SERVICE)}, ${JSON.stringify(account)}, ${JSON.stringify(password)}).then(() => console.log("ok"))`;
   return `"${process.execPath}" -e '${script}'`;
 }
 

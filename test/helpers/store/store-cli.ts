@@ -1,22 +1,26 @@
 /**
- * One store operation with the real keytar, printed as a JSON line:
+ * One store operation with the real keychain backend, printed as a JSON line:
  *   store-cli <keychain|auto|file> <dir> <write|read|delete|roundtrip> <origin> [record-json]
- * "keychain" uses createKeychainStore directly; "auto" and "file" go through openTokenStore.
+ * "keychain" uses createKeychainStore directly; "auto" and "file" go through openTokenStore. Items of
+ * earlier versions are looked for with the real keytar that `npm run setup:system` keeps in .cache/
+ * (the project does not install it), loaded by path.
  */
 import { openTokenStore } from "../../../src/auth/store/index.js";
-import { createKeychainStore } from "../../../src/auth/store/keychain.js";
+import { createKeychainStore, loadKeytarModule } from "../../../src/auth/store/keychain.js";
 import type { CredentialRecord, TokenStore } from "../../../src/auth/store/types.js";
 import { createLogger } from "../../../src/core/log.js";
+import { importKeytar } from "../dev-tools.js";
 
 const [which, dir, command, origin, json] = process.argv.slice(2);
 if (!which || !dir || !command || !origin) throw new Error("usage: store-cli <keychain|auto|file> <dir> <command> <origin> [json]");
 const logger = createLogger("info");
 const timeoutMs = 5_000;
+const loadLegacy = () => loadKeytarModule(importKeytar);
 
 const store: TokenStore & { describe?: () => string } =
   which === "keychain"
-    ? createKeychainStore({ timeoutMs, logger })
-    : await openTokenStore({ mode: which === "auto" ? "auto" : "file", dir, timeoutMs, logger });
+    ? createKeychainStore({ timeoutMs, logger, loadLegacy })
+    : await openTokenStore({ mode: which === "auto" ? "auto" : "file", dir, timeoutMs, logger, loadLegacy });
 
 const record = (): CredentialRecord => JSON.parse(json ?? "null") as CredentialRecord;
 let result: unknown;

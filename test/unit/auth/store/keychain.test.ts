@@ -246,10 +246,9 @@ describe("keychain store at its edges", () => {
       await expect(loadKeytarModule(async () => ({ default: rest }))).rejects.toThrow(new Error("the keytar module does not have the expected functions"));
     });
 
-    it("loads the installed keytar without asking the keychain anything", async () => {
-      const backend = await loadKeytarModule();
-      expect(backend.name).toBe("keytar");
-      expect([typeof backend.getPassword, typeof backend.setPassword, typeof backend.deletePassword]).toEqual(["function", "function", "function"]);
+    // The project does not install keytar (an optional peer, for users); test/e2e loads the real one by path.
+    it("imports keytar by its package name, which this project does not install", async () => {
+      await expect(loadKeytarModule()).rejects.toThrow(/\bkeytar\b/);
     });
   });
 
