@@ -4,8 +4,9 @@
  * with install scripts off (as npm now defaults to for dependencies) serves MCP and keeps its sign-in
  * in a real OS keychain — or, with no keychain, in the private file.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { publint } from "publint";
@@ -92,8 +93,14 @@ describe("the published package", { timeout: 240_000 }, () => {
     // A bug's stack is mapped to src/ (src/mcp/stack.ts): the maps name only our sources and carry none of their text.
     const maps = tarball.files.filter((f) => f.endsWith(".map"));
     expect(maps).toContain("dist/cli.js.map");
+    const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), "cronicorn-tarball-"));
+    execFileSync("tar", ["-xzf", tarball.path, "-C", unpacked]);
     for (const map of maps) {
-      const parsed = JSON.parse(fs.readFileSync(path.join(ROOT, map), "utf8")) as { sources: string[]; sourcesContent?: unknown; names: unknown[] };
+      const parsed = JSON.parse(fs.readFileSync(path.join(unpacked, "package", map), "utf8")) as {
+        sources: string[];
+        sourcesContent?: unknown;
+        names: unknown[];
+      };
       expect(parsed.sourcesContent, map).toBeUndefined();
       expect(parsed.names, map).toEqual([]);
       for (const source of parsed.sources) expect(source, map).toMatch(/^(\.\.\/)+src\//);
