@@ -8,7 +8,7 @@ import { writeStaticAnswers } from "./src/build/generate-answers.js";
 // everything not needed to answer `initialize` is reached through dynamic import(), which tsup
 // splits into chunks that load only when a tool first needs them.
 export default defineConfig({
-  entry: { cli: "src/cli.ts" },
+  entry: { cli: "src/cli.ts", "keychain-helper": "src/auth/store/keychain-helper.ts" },
   format: ["esm"],
   target: "node20",
   platform: "node",

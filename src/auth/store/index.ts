@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "../../core/log.js";
 import { createFileStore, type FileStore } from "./file.js";
-import { createKeychainStore, KeychainError, type KeychainStore, type KeytarLike } from "./keychain.js";
+import { createKeychainStore, KeychainError, KeychainTimeoutError, type KeychainStore, type KeytarLike } from "./keychain.js";
 import { StoreError, type CredentialRecord, type StoreKind, type TokenStore } from "./types.js";
 
 export type StoreMode = "auto" | "keychain" | "file";
@@ -120,7 +120,7 @@ export async function openTokenStore(opts: OpenTokenStoreOptions): Promise<Crede
     if (!(err instanceof StoreError)) throw err;
     const problem = err instanceof KeychainError ? err.problem : err.message;
     logger.warn(`Credentials are kept in ${fileDescription}, readable only by you, because ${problem}. Set CRONICORN_TOKEN_STORE=file to skip the keychain.`);
-    return describedAs(file, `${fileDescription} (OS keychain unavailable)`);
+    return describedAs(file, `${fileDescription} (OS keychain ${err instanceof KeychainTimeoutError ? "not answering" : "unavailable"})`);
   }
   logger.debug(`Credentials are kept in the ${keychainLabel}.`);
   return keychainFirst(keychain, keychainLabel, file, logger);

@@ -1,6 +1,6 @@
 /**
  * One store operation with the real keytar, printed as a JSON line:
- *   store-cli <keychain|auto|file> <dir> <write|read|delete|roundtrip> <origin> [record-json]
+ *   store-cli <keychain|auto|file> <dir> <write|read|delete|roundtrip> <origin> [record-json] [timeout-ms]
  * "keychain" uses createKeychainStore directly; "auto" and "file" go through openTokenStore.
  */
 import { openTokenStore } from "../../../src/auth/store/index.js";
@@ -8,10 +8,10 @@ import { createKeychainStore } from "../../../src/auth/store/keychain.js";
 import type { CredentialRecord, TokenStore } from "../../../src/auth/store/types.js";
 import { createLogger } from "../../../src/core/log.js";
 
-const [which, dir, command, origin, json] = process.argv.slice(2);
+const [which, dir, command, origin, json, timeout] = process.argv.slice(2);
 if (!which || !dir || !command || !origin) throw new Error("usage: store-cli <keychain|auto|file> <dir> <command> <origin> [json]");
 const logger = createLogger("info");
-const timeoutMs = 5_000;
+const timeoutMs = timeout ? Number(timeout) : 5_000;
 
 const store: TokenStore & { describe?: () => string } =
   which === "keychain"
