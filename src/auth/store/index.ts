@@ -38,9 +38,12 @@ function keychainName(platform: NodeJS.Platform): string {
   return "OS keychain (Secret Service)";
 }
 
+/** The file's absolute path, with ~ for the home folder only where ~ means that folder (an empty HOME gives "" here). */
 function displayPath(file: string): string {
+  const absolute = path.resolve(file);
   const home = os.homedir();
-  return file.startsWith(home + path.sep) ? `~${file.slice(home.length)}` : file;
+  const usable = path.isAbsolute(home) && home !== path.parse(home).root;
+  return usable && absolute.startsWith(home + path.sep) ? `~${absolute.slice(home.length)}` : absolute;
 }
 
 function describedAs(store: TokenStore, description: string): CredentialStore {
