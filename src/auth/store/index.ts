@@ -18,6 +18,8 @@ export interface CredentialStore extends TokenStore {
   readonly kind: StoreKind;
   /** For `status`: e.g. "OS keychain (Secret Service)" or "file ~/.cronicorn/credentials.json". */
   describe(): string;
+  /** Why auto mode did not use the keychain (for `doctor`); undefined when it did, or was not asked to. */
+  readonly keychainProblem?: StoreError;
 }
 
 export interface OpenTokenStoreOptions {
@@ -46,10 +48,11 @@ function displayPath(file: string): string {
   return usable && absolute.startsWith(home + path.sep) ? `~${absolute.slice(home.length)}` : absolute;
 }
 
-function describedAs(store: TokenStore, description: string): CredentialStore {
+function describedAs(store: TokenStore, description: string, keychainProblem?: StoreError): CredentialStore {
   return {
     kind: store.kind,
     describe: () => description,
+    ...(keychainProblem ? { keychainProblem } : {}),
     read: (origin) => store.read(origin),
     write: (origin, record) => store.write(origin, record),
     delete: (origin) => store.delete(origin),
@@ -123,7 +126,7 @@ export async function openTokenStore(opts: OpenTokenStoreOptions): Promise<Crede
     if (!(err instanceof StoreError)) throw err;
     const problem = err instanceof KeychainError ? err.problem : err.message;
     logger.warn(`Credentials are kept in ${fileDescription}, readable only by you, because ${problem}. Set CRONICORN_TOKEN_STORE=file to skip the keychain.`);
-    return describedAs(file, `${fileDescription} (OS keychain ${err instanceof KeychainTimeoutError ? "not answering" : "unavailable"})`);
+    return describedAs(file, `${fileDescription} (OS keychain ${err instanceof KeychainTimeoutError ? "not answering" : "unavailable"})`, err);
   }
   logger.debug(`Credentials are kept in the ${keychainLabel}.`);
   return keychainFirst(keychain, keychainLabel, file, logger);

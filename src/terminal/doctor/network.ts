@@ -116,7 +116,7 @@ export async function checkNetwork(options: NetworkOptions): Promise<CheckResult
   const dns = proxy ? check("dns", "DNS", "skip", "the proxy resolves the name") : await checkDns(api.hostname);
   results.push(dns);
   if (api.protocol !== "https:") results.push(check("tls", "TLS", "skip", "plain http (allowed only for this machine)"));
-  else if (proxy) results.push(check("tls", "TLS", "skip", "through the proxy: checked by the request below"));
+  else if (proxy) results.push(check("tls", "TLS", "skip", 'through the proxy: checked by the "API reachable" request instead'));
   else if (dns.status === "fail") results.push(check("tls", "TLS", "skip", "the host name does not resolve"));
   else results.push(await checkTls(api, timeoutMs));
   results.push(...(await checkReachability(config, timeoutMs, options.now ?? Date.now)));
