@@ -13,7 +13,7 @@
  */
 import type { Logger } from "../../core/log.js";
 import { loadDefaultBackend, messageOf, type KeychainBackend, type KeytarLike } from "./keychain-backends.js";
-import { createKeychainHost, type KeychainHost } from "./keychain-host.js";
+import { createKeychainHost } from "./keychain-host.js";
 import { assertStorable, parseCredentialJson } from "./record.js";
 import { StoreError, type CredentialRecord, type TokenStore } from "./types.js";
 
@@ -44,9 +44,13 @@ export {
   type KeytarLike,
 } from "./keychain-backends.js";
 
-/** The default backend, loaded and called in `host`'s helper process. */
-function hostedBackend(host: KeychainHost): Promise<KeychainBackend> {
-  return loadDefaultBackend({ keyring: () => host.load("@napi-rs/keyring"), keytar: () => host.load("keytar") });
+/** The default backend and the keytar of older versions, both loaded and called in one helper process. */
+function hostedLoaders(timeoutMs: number): { loadBackend: () => Promise<KeychainBackend>; loadLegacy: () => Promise<KeychainBackend> } {
+  const host = createKeychainHost({ timeoutMs });
+  return {
+    loadBackend: () => loadDefaultBackend({ keyring: () => host.load("@napi-rs/keyring"), keytar: () => host.load("keytar") }),
+    loadLegacy: () => host.load("keytar"),
+  };
 }
 
 export interface KeychainStoreOptions {
@@ -88,9 +92,9 @@ function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error
 
 export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
   const { timeoutMs, logger } = opts;
-  const host = opts.loadBackend ? undefined : createKeychainHost({ timeoutMs });
-  const loadBackend = opts.loadBackend ?? (() => hostedBackend(host as KeychainHost));
-  const loadLegacy = opts.loadLegacy ?? (host ? () => host.load("keytar") : undefined);
+  const defaults = opts.loadBackend ? { loadBackend: opts.loadBackend, loadLegacy: undefined } : hostedLoaders(timeoutMs);
+  const loadBackend = defaults.loadBackend;
+  const loadLegacy = opts.loadLegacy ?? defaults.loadLegacy;
   let loading: Promise<KeytarLike> | undefined;
   let loaded: KeytarLike | undefined;
   let legacyLoading: Promise<KeytarLike | undefined> | undefined;
