@@ -9,7 +9,7 @@ import { trimSourceMaps } from "./src/build/source-maps.js";
 // start costs more than the server's own work), and everything not needed for the start-up answers is
 // reached through dynamic import(), which tsup splits into chunks that load only when first needed.
 export default defineConfig({
-  entry: { cli: "src/cli.ts" },
+  entry: { cli: "src/cli.ts", "keychain-helper": "src/auth/store/keychain-helper.ts" },
   format: ["esm"],
   target: "node20",
   platform: "node",

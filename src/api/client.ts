@@ -265,8 +265,7 @@ function errorFor(spec: RequestSpec<unknown>, response: NetResponse, body: unkno
   }
   if (status === 429) {
     const wait = retryAfterMs(response);
-    const when = wait === null ? "in a little while" : `in ${Math.ceil(wait / 1000)} s`;
-    return new ApiError(`Cronicorn is rate-limiting requests (429). Try again ${when}.`, status, body);
+    return new ApiError(`Cronicorn is rate-limiting requests (429). Try again ${wait === null ? "in a little while" : waitInWords(wait)}.`, status, body);
   }
   if (status >= 500 && status === spec.unknownIdStatus) {
     return new ApiError(
@@ -364,11 +363,24 @@ function issuesOf(body: unknown): Issue[] {
   });
 }
 
+const DAY_MS = 86_400_000;
+
+/** Retry-After in ms (seconds or an HTTP date), capped just past a day: a larger wait means the same to the user, and stays finite. */
 function retryAfterMs(response: NetResponse): number | null {
   const header = response.header("retry-after");
   if (!header) return null;
   const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+  const date = Number.isNaN(seconds) ? Date.parse(header) : NaN;
+  const ms = Number.isNaN(seconds) ? date - Date.now() : seconds * 1000;
+  if (Number.isNaN(ms)) return null;
+  return Math.min(Math.max(0, ms), DAY_MS + 1);
+}
+
+/** "in 3 s", "in 10 min", "in 2 h", or "in more than a day". */
+function waitInWords(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 120) return `in ${seconds} s`;
+  if (seconds < 7200) return `in ${Math.ceil(seconds / 60)} min`;
+  if (ms <= DAY_MS) return `in ${Math.ceil(seconds / 3600)} h`;
+  return "in more than a day";
 }

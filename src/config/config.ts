@@ -3,12 +3,11 @@
  * reports problems instead of throwing, so the server can still answer the MCP handshake and
  * return the problem from every tool call, where the user can see it.
  */
-import os from "node:os";
-import path from "node:path";
 // zod/mini: the same validation with a fraction of the code to load, since this runs before the
 // first answer to the client (the full zod loads later, with the tools).
 import * as z from "zod/mini";
 import { isSecureOrLoopback } from "../core/urls.js";
+import { resolveConfigDir } from "./config-dir.js";
 
 /** Why `raw` cannot be a base URL, or undefined when it can. Never throws: a bad value must not stop the handshake. */
 export function baseUrlProblem(name: string, raw: string): string | undefined {
@@ -54,6 +53,10 @@ const nonEmpty = () => z.string().check(z.trim(), z.minLength(1));
 const positiveInt = (name: string) =>
   z.coerce.number({ error: `${name} must be a number` }).check(z.int(`${name} must be a whole number`), z.positive(`${name} must be greater than 0`));
 
+/** Node fires a timer of 2^31 ms or more after 1 ms: every request would time out at once. An hour is more than any call needs. */
+const MAX_TIMEOUT_MS = 3_600_000;
+const timeoutMs = (name: string) => positiveInt(name).check(z.maximum(MAX_TIMEOUT_MS, `${name} must be at most ${MAX_TIMEOUT_MS} (one hour)`));
+
 export const TOOL_GROUPS = ["jobs", "endpoints", "scheduling", "runs", "account"] as const;
 export type ToolGroup = (typeof TOOL_GROUPS)[number];
 
@@ -71,9 +74,9 @@ const envSchema = z.object({
   CRONICORN_NO_BROWSER: z._default(flag, false),
   CRONICORN_TOKEN_STORE: z._default(z.enum(["auto", "keychain", "file"]), "auto"),
   CRONICORN_CONFIG_DIR: z.optional(nonEmpty()),
-  CRONICORN_TIMEOUT_MS: z._default(positiveInt("CRONICORN_TIMEOUT_MS"), 30_000),
+  CRONICORN_TIMEOUT_MS: z._default(timeoutMs("CRONICORN_TIMEOUT_MS"), 30_000),
   CRONICORN_REFRESH_SKEW_S: z._default(z.coerce.number().check(z.minimum(0)), 300),
-  CRONICORN_KEYCHAIN_TIMEOUT_MS: z._default(positiveInt("CRONICORN_KEYCHAIN_TIMEOUT_MS"), 3_000),
+  CRONICORN_KEYCHAIN_TIMEOUT_MS: z._default(timeoutMs("CRONICORN_KEYCHAIN_TIMEOUT_MS"), 3_000),
   CRONICORN_READ_ONLY: z._default(flag, false),
   CRONICORN_CONFIRM: z._default(z.enum(["destructive", "never"]), "destructive"),
   CRONICORN_TOOLS: z.optional(
@@ -129,7 +132,8 @@ export interface ConfigOverrides {
   toolGroups?: string;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): ConfigResult {
+/** `platform` decides how paths and home folders are read; this machine's unless a test names another. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}, platform: NodeJS.Platform = process.platform): ConfigResult {
   const raw: Record<string, string | undefined> = {};
   for (const key of Object.keys(envSchema.shape)) {
     const value = env[key];
@@ -140,10 +144,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   if (overrides.toolGroups !== undefined) raw.CRONICORN_TOOLS = overrides.toolGroups;
 
   const parsed = envSchema.safeParse(raw);
-  if (!parsed.success) {
+  const configDir = resolveConfigDir(raw.CRONICORN_CONFIG_DIR?.trim(), env, platform);
+  if (!parsed.success || !configDir.ok) {
     return {
       ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+      problems: [
+        ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`)),
+        ...(configDir.ok ? [] : [configDir.problem]),
+      ],
     };
   }
   const e = parsed.data;
@@ -168,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       signInTimeoutMs: e.CRONICORN_SIGNIN_TIMEOUT_S * 1000,
       noBrowser: e.CRONICORN_NO_BROWSER,
       tokenStore: e.CRONICORN_TOKEN_STORE,
-      configDir: e.CRONICORN_CONFIG_DIR ?? path.join(os.homedir(), ".cronicorn"),
+      configDir: configDir.dir,
       requestTimeoutMs: e.CRONICORN_TIMEOUT_MS,
       refreshSkewMs: Math.round(e.CRONICORN_REFRESH_SKEW_S * 1000),
       keychainTimeoutMs: e.CRONICORN_KEYCHAIN_TIMEOUT_MS,

@@ -26,10 +26,13 @@ export function issuedSecrets(): string[] {
   return [...sources].flatMap((source) => [...source()]).filter((s): s is string => typeof s === "string");
 }
 
+/** Settings whose names match the pattern below but whose values are words the server prints ("keychain", a timeout). */
+const NOT_SECRETS = new Set(["CRONICORN_TOKEN_STORE", "CRONICORN_KEYCHAIN_TIMEOUT_MS"]);
+
 /** Environment variables whose values are credentials. */
 export function secretsInEnv(env: Record<string, string | undefined>): string[] {
   return Object.entries(env)
-    .filter(([key, value]) => /(KEY|TOKEN|SECRET|PASSWORD)/i.test(key) && typeof value === "string")
+    .filter(([key, value]) => !NOT_SECRETS.has(key) && /(KEY|TOKEN|SECRET|PASSWORD)/i.test(key) && typeof value === "string")
     .map(([, value]) => value as string);
 }
 

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Logger } from "../../core/log.js";
 import { createFileStore, type FileStore } from "./file.js";
-import { createKeychainStore, KeychainError, type KeychainStore, type KeytarLike } from "./keychain.js";
+import { createKeychainStore, KeychainError, KeychainTimeoutError, type KeychainStore, type KeytarLike } from "./keychain.js";
 import { StoreError, type CredentialRecord, type StoreKind, type TokenStore } from "./types.js";
 
 export type StoreMode = "auto" | "keychain" | "file";
@@ -18,6 +18,8 @@ export interface CredentialStore extends TokenStore {
   readonly kind: StoreKind;
   /** For `status`: e.g. "OS keychain (Secret Service)" or "file ~/.cronicorn/credentials.json". */
   describe(): string;
+  /** Why auto mode did not use the keychain (for `doctor`); undefined when it did, or was not asked to. */
+  readonly keychainProblem?: StoreError;
 }
 
 export interface OpenTokenStoreOptions {
@@ -38,15 +40,19 @@ function keychainName(platform: NodeJS.Platform): string {
   return "OS keychain (Secret Service)";
 }
 
+/** The file's absolute path, with ~ for the home folder only where ~ means that folder (an empty HOME gives "" here). */
 function displayPath(file: string): string {
+  const absolute = path.resolve(file);
   const home = os.homedir();
-  return file.startsWith(home + path.sep) ? `~${file.slice(home.length)}` : file;
+  const usable = path.isAbsolute(home) && home !== path.parse(home).root;
+  return usable && absolute.startsWith(home + path.sep) ? `~${absolute.slice(home.length)}` : absolute;
 }
 
-function describedAs(store: TokenStore, description: string): CredentialStore {
+function describedAs(store: TokenStore, description: string, keychainProblem?: StoreError): CredentialStore {
   return {
     kind: store.kind,
     describe: () => description,
+    ...(keychainProblem ? { keychainProblem } : {}),
     read: (origin) => store.read(origin),
     write: (origin, record) => store.write(origin, record),
     delete: (origin) => store.delete(origin),
@@ -120,7 +126,7 @@ export async function openTokenStore(opts: OpenTokenStoreOptions): Promise<Crede
     if (!(err instanceof StoreError)) throw err;
     const problem = err instanceof KeychainError ? err.problem : err.message;
     logger.warn(`Credentials are kept in ${fileDescription}, readable only by you, because ${problem}. Set CRONICORN_TOKEN_STORE=file to skip the keychain.`);
-    return describedAs(file, `${fileDescription} (OS keychain unavailable)`);
+    return describedAs(file, `${fileDescription} (OS keychain ${err instanceof KeychainTimeoutError ? "not answering" : "unavailable"})`, err);
   }
   logger.debug(`Credentials are kept in the ${keychainLabel}.`);
   return keychainFirst(keychain, keychainLabel, file, logger);

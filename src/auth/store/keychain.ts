@@ -1,9 +1,9 @@
 /**
  * Credentials in the OS keychain: service "cronicorn-mcp", account = API origin, password = the
- * record as JSON. The backend is @napi-rs/keyring (prebuilt per platform, no install script); keytar
- * is used instead where the keyring module cannot load but keytar is installed. Both are loaded on
- * first use. Keyrings can hang (a locked or stuck daemon), so every call has a deadline, and every
- * failure is a StoreError.
+ * record as JSON. The backend is @napi-rs/keyring, else keytar (keychain-backends.ts), asked from a
+ * helper process (keychain-host.ts) because a keychain can block the thread that calls it. Keyrings
+ * can hang (a locked or stuck daemon, a D-Bus that never answers), so every call has a deadline, and
+ * every failure is a StoreError.
  *
  * Items written by keytar (versions ≤ 0.1) are moved once: on Linux keytar tags an item with
  * `service`/`account` and keyring-rs with `service`/`username`, and on Windows their target names
@@ -12,6 +12,8 @@
  * same generic-password item, so there is nothing to move.
  */
 import type { Logger } from "../../core/log.js";
+import { loadDefaultBackend, messageOf, type KeychainBackend, type KeytarLike } from "./keychain-backends.js";
+import { createKeychainHost } from "./keychain-host.js";
 import { assertStorable, parseCredentialJson } from "./record.js";
 import { StoreError, type CredentialRecord, type TokenStore } from "./types.js";
 
@@ -30,22 +32,31 @@ export class KeychainError extends StoreError {
   }
 }
 
-/** The three keychain calls we use, in keytar's shape (which @napi-rs/keyring also offers). */
-export interface KeytarLike {
-  getPassword(service: string, account: string): Promise<string | null>;
-  setPassword(service: string, account: string, password: string): Promise<void>;
-  deletePassword(service: string, account: string): Promise<boolean>;
-}
+/** The keychain did not answer in time: a locked or stuck daemon, or a D-Bus that never answers. */
+export class KeychainTimeoutError extends KeychainError {}
 
-/** A loaded backend and the name `status`/`doctor` can show. */
-export interface KeychainBackend extends KeytarLike {
-  readonly name: string;
+export {
+  loadDefaultBackend,
+  loadKeytarModule,
+  loadNapiKeyringModule,
+  type BackendLoaders,
+  type KeychainBackend,
+  type KeytarLike,
+} from "./keychain-backends.js";
+
+/** The default backend and the keytar of older versions, both loaded and called in one helper process. */
+function hostedLoaders(timeoutMs: number): { loadBackend: () => Promise<KeychainBackend>; loadLegacy: () => Promise<KeychainBackend> } {
+  const host = createKeychainHost({ timeoutMs });
+  return {
+    loadBackend: () => loadDefaultBackend({ keyring: () => host.load("@napi-rs/keyring"), keytar: () => host.load("keytar") }),
+    loadLegacy: () => host.load("keytar"),
+  };
 }
 
 export interface KeychainStoreOptions {
   timeoutMs: number;
   logger: Logger;
-  /** Picks and loads the backend; defaults to @napi-rs/keyring, else keytar. */
+  /** Picks and loads the backend; defaults to @napi-rs/keyring, else keytar, in a helper process. */
   loadBackend?: () => Promise<KeytarLike>;
   /** Where items of older versions live; defaults to keytar with the default backend, none with an injected one. */
   loadLegacy?: () => Promise<KeytarLike>;
@@ -57,74 +68,6 @@ export interface KeychainStore extends TokenStore {
   probe(): Promise<void>;
   /** Which module talks to the keychain, once loaded (e.g. "@napi-rs/keyring"). */
   backendName(): string | undefined;
-}
-
-function isKeytarLike(value: unknown): value is KeytarLike {
-  const candidate = value as Partial<KeytarLike> | null;
-  return typeof candidate?.getPassword === "function" && typeof candidate.setPassword === "function" && typeof candidate.deletePassword === "function";
-}
-
-/** An optional peer this project does not install: a variable, so TypeScript does not look for its types. */
-const KEYTAR_MODULE = "keytar";
-
-/** keytar is CommonJS: its functions arrive on `default` (and, depending on the loader, also as named exports). Tests hand in the module. */
-export async function loadKeytarModule(importModule: () => Promise<unknown> = () => import(KEYTAR_MODULE)): Promise<KeychainBackend> {
-  const mod = await importModule();
-  const keytar = (mod as { default?: unknown }).default ?? mod;
-  if (!isKeytarLike(keytar)) throw new Error("the keytar module does not have the expected functions");
-  return { name: "keytar", getPassword: keytar.getPassword, setPassword: keytar.setPassword, deletePassword: keytar.deletePassword };
-}
-
-/** The part of @napi-rs/keyring's AsyncEntry we use. */
-interface AsyncEntryLike {
-  getPassword(): Promise<string | null>;
-  setPassword(password: string): Promise<void>;
-  deletePassword(): Promise<boolean>;
-}
-type AsyncEntryClass = new (service: string, account: string, options?: { linux?: { store?: "secret-service" | "keyutils" } }) => AsyncEntryLike;
-
-/**
- * @napi-rs/keyring through its AsyncEntry (the calls run off the main thread). On Linux it is pinned
- * to the Secret Service: its default falls back to the kernel keyring, which forgets everything at
- * reboot, where the private file would have kept the sign-in. Tests hand in the module.
- */
-export async function loadNapiKeyringModule(importModule: () => Promise<unknown> = () => import("@napi-rs/keyring")): Promise<KeychainBackend> {
-  const mod = await importModule();
-  const AsyncEntry = ((mod as { default?: { AsyncEntry?: unknown } }).default?.AsyncEntry ?? (mod as { AsyncEntry?: unknown }).AsyncEntry) as
-    AsyncEntryClass | undefined;
-  if (typeof AsyncEntry !== "function") throw new Error("the @napi-rs/keyring module does not have AsyncEntry");
-  // The constructor may already talk to D-Bus (and throw); inside an async function that becomes a rejection.
-  const entry = async (service: string, account: string) => new AsyncEntry(service, account, { linux: { store: "secret-service" } });
-  return {
-    name: "@napi-rs/keyring",
-    getPassword: async (service, account) => (await entry(service, account)).getPassword(),
-    setPassword: async (service, account, password) => (await entry(service, account)).setPassword(password),
-    deletePassword: async (service, account) => (await entry(service, account)).deletePassword(),
-  };
-}
-
-const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-const isMissingModule = (err: unknown): boolean => ["ERR_MODULE_NOT_FOUND", "MODULE_NOT_FOUND"].includes((err as { code?: string }).code ?? "");
-
-export interface BackendLoaders {
-  keyring: () => Promise<KeychainBackend>;
-  keytar: () => Promise<KeychainBackend>;
-}
-
-/** @napi-rs/keyring first; keytar where the keyring's binary for this platform is absent but keytar is installed. */
-export async function loadDefaultBackend(loaders: BackendLoaders = { keyring: loadNapiKeyringModule, keytar: loadKeytarModule }): Promise<KeychainBackend> {
-  let keyringProblem: string;
-  try {
-    return await loaders.keyring();
-  } catch (err) {
-    keyringProblem = isMissingModule(err) ? "@napi-rs/keyring is not installed" : `@napi-rs/keyring could not be loaded (${messageOf(err)})`;
-  }
-  try {
-    return await loaders.keytar();
-  } catch (err) {
-    const keytarProblem = isMissingModule(err) ? "keytar is not installed either" : `keytar could not be loaded either (${messageOf(err)})`;
-    throw new Error(`${keyringProblem}, and ${keytarProblem}`, { cause: err });
-  }
 }
 
 /**
@@ -149,8 +92,9 @@ function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error
 
 export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
   const { timeoutMs, logger } = opts;
-  const loadBackend = opts.loadBackend ?? (() => loadDefaultBackend());
-  const loadLegacy = opts.loadLegacy ?? (opts.loadBackend ? undefined : loadKeytarModule);
+  const defaults = opts.loadBackend ? { loadBackend: opts.loadBackend, loadLegacy: undefined } : hostedLoaders(timeoutMs);
+  const loadBackend = defaults.loadBackend;
+  const loadLegacy = opts.loadLegacy ?? defaults.loadLegacy;
   let loading: Promise<KeytarLike> | undefined;
   let loaded: KeytarLike | undefined;
   let legacyLoading: Promise<KeytarLike | undefined> | undefined;
@@ -171,7 +115,7 @@ export function createKeychainStore(opts: KeychainStoreOptions): KeychainStore {
     return withDeadline(
       attempt,
       timeoutMs,
-      () => new KeychainError(`the OS keychain did not answer within ${timeoutMs} ms while trying to ${action}; it may be locked or stuck`),
+      () => new KeychainTimeoutError(`the OS keychain did not answer within ${timeoutMs} ms while trying to ${action}; it may be locked or stuck`),
     );
   }
 

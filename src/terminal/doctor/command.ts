@@ -3,7 +3,7 @@
  * Exit code 1 when any check failed, 0 otherwise (warnings included), so scripts can gate on it.
  */
 import pkg from "../../../package.json" with { type: "json" };
-import { loadConfig, type ConfigOverrides } from "../../config/config.js";
+import { loadConfig, type Config, type ConfigOverrides } from "../../config/config.js";
 
 import { send } from "../../net/fetch.js";
 import { whoAmI } from "../../auth/whoami.js";
@@ -33,6 +33,13 @@ async function credentialAccepted(apiUrl: string, credential: Credential, timeou
   }
 }
 
+/** A sign-in line for a credential Cronicorn could not be asked about: what is saved here, and that it is unverified. */
+function unverified(line: CheckResult, config: Config, why: string): CheckResult {
+  const saved = config.apiKey ? "CRONICORN_API_KEY is set" : `saved locally: ${line.detail}`;
+  const verify = "Run `cronicorn-mcp doctor` again once the API is reachable, to check that Cronicorn accepts it.";
+  return check(line.id, line.title, "warn", `${saved}; not verified: ${why}`, line.fix ? `${line.fix} ${verify}` : verify);
+}
+
 /** Each network step gets at most this long: doctor must finish even when everything hangs. */
 const STEP_TIMEOUT_MS = 10_000;
 
@@ -56,7 +63,7 @@ export async function diagnose(env: NodeJS.ProcessEnv, overrides: ConfigOverride
         "configuration",
         "fail",
         loaded.problems.join("; "),
-        "Fix the environment variables named above in your MCP client's config (or your shell).",
+        "Fix the environment variables named here in your MCP client's config (or your shell).",
       ),
     );
     return results;
@@ -79,11 +86,14 @@ export async function diagnose(env: NodeJS.ProcessEnv, overrides: ConfigOverride
 
   let signedIn = checkSignedIn(config, store.record, now());
   const reachable = network.find((r) => r.id === "api")?.status === "ok";
-  // Ask the server whether it still accepts the credential (it may have been revoked elsewhere).
-  if (reachable && signedIn.status !== "fail" && (config.apiKey || store.record)) {
+  // Ask the server whether it still accepts the credential (it may have been revoked elsewhere);
+  // a credential it could not be asked about is not called OK.
+  if (signedIn.status !== "fail" && (config.apiKey || store.record)) {
     const credential: Credential = config.apiKey ? { kind: "api-key", value: config.apiKey } : { kind: "bearer", value: store.record?.access_token ?? "" };
-    const accepted = await credentialAccepted(config.apiUrl, credential, timeoutMs);
-    if (accepted === false) {
+    const accepted = reachable ? await credentialAccepted(config.apiUrl, credential, timeoutMs) : undefined;
+    if (accepted === undefined) {
+      signedIn = unverified(signedIn, config, reachable ? "Cronicorn's answer did not say" : "Cronicorn could not be reached");
+    } else if (accepted === false) {
       signedIn = config.apiKey
         ? check(
             "sign-in",

@@ -19,25 +19,70 @@ export interface ProxyChoice {
   from: string;
 }
 
-/** The proxy the standard variables select for `target` (curl's rules: NO_PROXY host suffixes, `*`). */
+/** A variable as undici reads it: `lower ?? UPPER`, so a set-but-empty lowercase one hides the uppercase one. */
+function readVariable(env: NodeJS.ProcessEnv, lower: string, upper: string): { name: string; value: string } | undefined {
+  if (env[lower] !== undefined) return { name: lower, value: env[lower] };
+  if (env[upper] !== undefined) return { name: upper, value: env[upper] };
+  return undefined;
+}
+
+/** undici's `#shouldProxy`: NO_PROXY entries split at commas and whitespace, `*` only as the whole value, `host[:port]` suffixes. */
+function bypassedBy(noProxy: string, hostname: string, port: number): boolean {
+  const entries = noProxy
+    .split(/[,\s]/)
+    .filter(Boolean)
+    .map((entry) => {
+      const parsed = /^(.+):(\d+)$/.exec(entry);
+      return {
+        hostname: (parsed ? (parsed[1] as string) : entry).replace(/^\*?\./, "").toLowerCase(),
+        port: parsed ? Number.parseInt(parsed[2] as string, 10) : 0,
+      };
+    });
+  if (entries.length === 0) return false;
+  if (noProxy === "*") return true;
+  return entries.some(
+    (entry) => (!entry.port || entry.port === port) && (hostname === entry.hostname || hostname.slice(-(entry.hostname.length + 1)) === `.${entry.hostname}`),
+  );
+}
+
+export interface ProxyRoute {
+  /** The proxy requests to `target` go through, or undefined for a direct connection. */
+  proxy: ProxyChoice | undefined;
+  /** The variable whose entry sends `target` direct although a proxy is set. */
+  bypassedBy?: string;
+  /** Set-but-empty lowercase variables that hide a non-empty uppercase one. */
+  hidden: string[];
+}
+
+/**
+ * The route the shared dispatcher (undici 7's EnvHttpProxyAgent, lib/dispatcher/env-http-proxy-agent.js)
+ * takes to `target`, rule for rule: http_proxy ?? HTTP_PROXY for http; https_proxy ?? HTTPS_PROXY for
+ * https, else the http proxy; ALL_PROXY is not read; no_proxy ?? NO_PROXY as in `bypassedBy`.
+ * The table test in test/unit/terminal/doctor-proxy.test.ts holds this to the real dispatcher.
+ */
+export function proxyRoute(target: URL, env: NodeJS.ProcessEnv): ProxyRoute {
+  const http = readVariable(env, "http_proxy", "HTTP_PROXY");
+  const https = readVariable(env, "https_proxy", "HTTPS_PROXY");
+  const hidden = [
+    ["http_proxy", "HTTP_PROXY"],
+    ["https_proxy", "HTTPS_PROXY"],
+    ["no_proxy", "NO_PROXY"],
+  ]
+    .filter(([lower, upper]) => env[lower as string] === "" && env[upper as string])
+    .map(([lower, upper]) => `${lower} is set but empty, so ${upper} is not used`);
+  const chosen = target.protocol === "https:" && https?.value ? https : http?.value ? http : undefined;
+  if (!chosen) return { proxy: undefined, hidden };
+  // undici strips the port from `host` itself, keeping an IPv6 address's brackets.
+  const hostname = target.host.replace(/:\d*$/, "").toLowerCase();
+  const port = Number.parseInt(target.port, 10) || (target.protocol === "https:" ? 443 : target.protocol === "http:" ? 80 : 0);
+  const noProxy = readVariable(env, "no_proxy", "NO_PROXY");
+  if (noProxy && bypassedBy(noProxy.value, hostname, port)) return { proxy: undefined, bypassedBy: noProxy.name, hidden };
+  return { proxy: { url: chosen.value, from: chosen.name }, hidden };
+}
+
+/** The proxy requests to `target` go through, or undefined for a direct connection. */
 export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice | undefined {
-  const names =
-    target.protocol === "https:" ? ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] : ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
-  const from = names.find((name) => env[name]);
-  if (!from) return undefined;
-  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? "").split(/[,\s]+/).filter(Boolean);
-  const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  const port = target.port || (target.protocol === "https:" ? "443" : "80");
-  const bypass = noProxy.some((raw) => {
-    if (raw === "*") return true;
-    const [entryHost = "", entryPort] = raw
-      .toLowerCase()
-      .replace(/^\*?\./, "")
-      .split(/:(?=\d+$)/);
-    if (entryPort && entryPort !== port) return false;
-    return host === entryHost || host.endsWith(`.${entryHost}`);
-  });
-  return bypass ? undefined : { url: env[from] as string, from };
+  return proxyRoute(target, env).proxy;
 }
 
 /** A proxy URL without any user:password in it, for display. */
@@ -62,21 +107,37 @@ export interface NetworkOptions {
 export async function checkNetwork(options: NetworkOptions): Promise<CheckResult[]> {
   const { config, env, timeoutMs } = options;
   const api = new URL(config.apiUrl);
-  const proxy = proxyFor(api, env);
+  const route = proxyRoute(api, env);
+  const proxy = route.proxy;
   const results: CheckResult[] = [
     check("api-url", "API URL", "ok", `${config.apiUrl} (${env.CRONICORN_API_URL ? "CRONICORN_API_URL" : "default"})`),
-    proxy
-      ? check("proxy", "proxy", "ok", `${safeProxy(proxy.url)} (from ${proxy.from})`)
-      : check("proxy", "proxy", "ok", env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy ? "none for this URL (NO_PROXY)" : "none"),
+    proxyCheck(route, env),
   ];
   const dns = proxy ? check("dns", "DNS", "skip", "the proxy resolves the name") : await checkDns(api.hostname);
   results.push(dns);
   if (api.protocol !== "https:") results.push(check("tls", "TLS", "skip", "plain http (allowed only for this machine)"));
-  else if (proxy) results.push(check("tls", "TLS", "skip", "through the proxy: checked by the request below"));
+  else if (proxy) results.push(check("tls", "TLS", "skip", 'through the proxy: checked by the "API reachable" request instead'));
   else if (dns.status === "fail") results.push(check("tls", "TLS", "skip", "the host name does not resolve"));
   else results.push(await checkTls(api, timeoutMs));
   results.push(...(await checkReachability(config, timeoutMs, options.now ?? Date.now)));
   return results;
+}
+
+function proxyCheck(route: ProxyRoute, env: NodeJS.ProcessEnv): CheckResult {
+  const notes = route.hidden.length > 0 ? ` (${route.hidden.join("; ")})` : "";
+  if (route.proxy) return check("proxy", "proxy", "ok", `${safeProxy(route.proxy.url)} (from ${route.proxy.from})${notes}`);
+  if (route.bypassedBy) return check("proxy", "proxy", "ok", `none for this URL (${route.bypassedBy})${notes}`);
+  const allProxy = ["ALL_PROXY", "all_proxy"].find((name) => env[name]);
+  if (allProxy) {
+    return check(
+      "proxy",
+      "proxy",
+      "warn",
+      `none: ${allProxy} is set, but this server does not read it${notes}`,
+      "If requests must go through that proxy, set HTTPS_PROXY (and HTTP_PROXY) to it in the server's environment.",
+    );
+  }
+  return check("proxy", "proxy", "ok", `none${notes}`);
 }
 
 async function checkDns(hostname: string): Promise<CheckResult> {

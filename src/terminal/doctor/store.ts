@@ -8,12 +8,13 @@ import path from "node:path";
 import type { Config } from "../../config/config.js";
 import type { Logger } from "../../core/log.js";
 import { openTokenStore, type CredentialRecord, type CredentialStore } from "../../auth/store/index.js";
+import { KeychainError, KeychainTimeoutError } from "../../auth/store/keychain.js";
 import { check, messageOf, timed, type CheckResult } from "./types.js";
 
 const CREDENTIALS_FILE = "credentials.json";
 const DAY_MS = 86_400_000;
 
-/** A logger that keeps what the store says, to show it on the keychain line instead of stderr. */
+/** A logger that keeps what the store says, to show it on the store's line instead of stderr. */
 function collectingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
   return { warnings, debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
@@ -25,49 +26,69 @@ export interface StoreCheck {
   record: CredentialRecord | null | undefined;
 }
 
-export async function checkStore(config: Config): Promise<StoreCheck> {
+/** What went wrong with the keychain, without the advice its message carries (the line's fix gives it once). */
+function keychainProblem(error: unknown): { text: string; notAnswering: boolean } {
+  if (error instanceof KeychainTimeoutError) return { text: `keychain not answering (${error.problem})`, notAnswering: true };
+  if (error instanceof KeychainError) return { text: error.problem, notAnswering: false };
+  return { text: messageOf(error), notAnswering: false };
+}
+
+const SKIP_KEYCHAIN = "set CRONICORN_TOKEN_STORE=file to keep credentials in the private file without asking the keychain";
+
+function keychainFix(notAnswering: boolean, timeoutMs: number): string {
+  return notAnswering
+    ? `Unlock the OS keychain or restart its service (on Linux: the Secret Service, e.g. gnome-keyring, on the D-Bus session), or ${SKIP_KEYCHAIN} (and without waiting ${timeoutMs} ms for it).`
+    : `Make the OS keychain reachable by the MCP client (on Linux: a D-Bus session with a Secret Service such as gnome-keyring), or ${SKIP_KEYCHAIN}.`;
+}
+
+export type StoreOpener = typeof openTokenStore;
+
+export async function checkStore(config: Config, open: StoreOpener = openTokenStore): Promise<StoreCheck> {
   const title = "credential store";
   if (config.apiKey) {
     return { result: check("store", title, "skip", "not used: CRONICORN_API_KEY is set, so no sign-in is saved or read"), record: undefined };
   }
   const logger = collectingLogger();
-  const opened = await timed(() => openTokenStore({ mode: config.tokenStore, dir: config.configDir, timeoutMs: config.keychainTimeoutMs, logger }));
+  const opened = await timed(() => open({ mode: config.tokenStore, dir: config.configDir, timeoutMs: config.keychainTimeoutMs, logger }));
   if (!opened.ok) {
+    const problem = keychainProblem(opened.error);
     return {
       result: check(
         "store",
         title,
         "fail",
-        `CRONICORN_TOKEN_STORE=${config.tokenStore}: ${messageOf(opened.error)}`,
-        "Unlock or start the OS keychain, or set CRONICORN_TOKEN_STORE=file to keep credentials in a private file.",
+        `CRONICORN_TOKEN_STORE=${config.tokenStore}: ${problem.text}`,
+        keychainFix(problem.notAnswering, config.keychainTimeoutMs),
         opened.ms,
       ),
       record: undefined,
     };
   }
   const store: CredentialStore = opened.value;
+  // The fallback's own warning is told from keychainProblem below; what the read says is shown as said.
+  const openWarnings = logger.warnings.length;
   const read = await timed(() => store.read(config.apiOrigin));
   const detail = `${store.describe()}; opened in ${Math.round(opened.ms)} ms, read in ${Math.round(read.ms)} ms`;
   if (!read.ok) {
+    const problem = keychainProblem(read.error);
     return {
-      result: check("store", title, "fail", `${detail}: ${messageOf(read.error)}`, "Set CRONICORN_TOKEN_STORE=file if the keychain keeps failing."),
+      result: check("store", title, "fail", `${detail}: ${problem.text}`, keychainFix(problem.notAnswering, config.keychainTimeoutMs)),
       record: undefined,
     };
   }
-  const slow = read.ms > config.keychainTimeoutMs / 2;
-  if (logger.warnings.length > 0) {
+  const said = logger.warnings.slice(openWarnings);
+  if (store.keychainProblem) {
+    const problem = keychainProblem(store.keychainProblem);
+    const also = said.length > 0 ? ` ${said.join(" ")}` : "";
+    // describe() already says "(OS keychain not answering)" or "(… unavailable)": here only why.
+    const why = store.keychainProblem instanceof KeychainError ? store.keychainProblem.problem : problem.text;
     return {
-      result: check(
-        "store",
-        title,
-        "warn",
-        `${detail}. ${logger.warnings.join(" ")}`,
-        "Set CRONICORN_TOKEN_STORE=file to skip the keychain, or fix the keychain (see the line above).",
-      ),
+      result: check("store", title, "warn", `${detail}. Why: ${why.replace(/\.$/, "")}.${also}`, keychainFix(problem.notAnswering, config.keychainTimeoutMs)),
       record: read.value,
     };
   }
-  if (slow) {
+  if (said.length > 0) return { result: check("store", title, "warn", `${detail}. ${said.join(" ")}`), record: read.value };
+  if (read.ms > config.keychainTimeoutMs / 2) {
     return {
       result: check(
         "store",
@@ -120,7 +141,7 @@ function octal(mode: number): string {
 export function checkSignedIn(config: Config, record: CredentialRecord | null | undefined, now: number): CheckResult {
   const title = "sign-in";
   if (config.apiKey) return check("sign-in", title, "ok", "CRONICORN_API_KEY is set: requests use the API key, no sign-in needed");
-  if (record === undefined) return check("sign-in", title, "skip", "the credential store could not be read (see above)");
+  if (record === undefined) return check("sign-in", title, "skip", "not checked: the credential store could not be read");
   if (record === null)
     return check(
       "sign-in",

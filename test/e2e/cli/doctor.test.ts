@@ -16,6 +16,7 @@ import { listenOnLoopback, stopServer } from "../../stack/loopback.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
 import { environment, newHome, runCli } from "../../helpers/cli.js";
+import { startSilentBus } from "../../helpers/store/silent-bus.js";
 
 interface Check {
   id: string;
@@ -162,7 +163,10 @@ describe("cronicorn-mcp doctor", () => {
 
   it("warns in auto mode when the keychain is unavailable and the file is used instead", async () => {
     const run = await doctor(environment(newHome(), stand, { CRONICORN_TOKEN_STORE: "auto" }));
-    expect(run.checks.get("store")).toMatchObject({ status: "warn", detail: expect.stringContaining("OS keychain unavailable") });
+    const store = run.checks.get("store");
+    expect(store).toMatchObject({ status: "warn", detail: expect.stringContaining("OS keychain unavailable") });
+    // The way out is given once, not in the detail and again in the fix.
+    expect(`${store?.detail} ${store?.fix}`.match(/CRONICORN_TOKEN_STORE=file/g)).toHaveLength(1);
     expect(run.code).toBe(0);
   });
 
@@ -251,6 +255,70 @@ describe("cronicorn-mcp doctor", () => {
       [token, stand.apiKey, "not-a-real-key-123456"],
       "doctor's output",
     );
+  });
+
+  it("finishes with a D-Bus that accepts and never answers, saying the keychain is not answering, with its advice once", async () => {
+    const bus = await startSilentBus();
+    try {
+      const env = environment(newHome(), stand, {
+        CRONICORN_TOKEN_STORE: "auto",
+        DBUS_SESSION_BUS_ADDRESS: bus.address,
+        CRONICORN_KEYCHAIN_TIMEOUT_MS: "1000",
+      });
+      const run = await doctor(env);
+      expect(bus.accepted()).toBeGreaterThan(0);
+      const store = run.checks.get("store");
+      expect(store).toMatchObject({ status: "warn", detail: expect.stringContaining("keychain not answering") });
+      expect(`${store?.detail} ${store?.fix}`.match(/CRONICORN_TOKEN_STORE=file/g)).toHaveLength(1);
+      expect(run.code).toBe(0);
+
+      const strict = await doctor({ ...env, CRONICORN_TOKEN_STORE: "keychain" });
+      expect(strict.checks.get("store")).toMatchObject({ status: "fail", detail: expect.stringContaining("keychain not answering") });
+      expect(strict.code).toBe(1);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it("with the API down, does not call a saved sign-in OK: it says it could not verify it", async () => {
+    const home = newHome();
+    const configDir = path.join(home, ".cronicorn");
+    fs.mkdirSync(configDir, { mode: 0o700 });
+    const closed = http.createServer();
+    const port = await serve(closed);
+    await stopServer(closed);
+    const apiUrl = `http://127.0.0.1:${port}/api`;
+    const record = {
+      access_token: "doctor-unverified-token-0123456789",
+      expires_at: Date.now() + 20 * 86_400_000,
+      token_type: "Bearer",
+      issuer: `${apiUrl}/auth`,
+      client_id: "cronicorn-mcp",
+      obtained_at: Date.now(),
+      flow: "device",
+    };
+    fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [new URL(apiUrl).origin]: record } }), { mode: 0o600 });
+    const run = await doctor(environment(home, undefined, { CRONICORN_API_URL: apiUrl }));
+    expect(run.checks.get("api")?.status).toBe("fail");
+    expect(run.checks.get("sign-in")).toMatchObject({
+      status: "warn",
+      detail: expect.stringMatching(/^saved locally: signed in via device until .*; not verified: Cronicorn could not be reached$/),
+      fix: expect.stringContaining("cronicorn-mcp doctor"),
+    });
+    const withKey = await doctor(environment(newHome(), undefined, { CRONICORN_API_URL: apiUrl, CRONICORN_API_KEY: "doctor-unverified-key-0123" }));
+    expect(withKey.checks.get("sign-in")).toMatchObject({ status: "warn", detail: expect.stringContaining("not verified: Cronicorn could not be reached") });
+  });
+
+  it("says every finding in words that stand alone in JSON (no 'see above', no 'the line above')", async () => {
+    const runs = [
+      await doctor(environment(newHome(), stand, { CRONICORN_TOKEN_STORE: "keychain" })),
+      await doctor(environment(newHome(), stand, { CRONICORN_TOKEN_STORE: "auto" })),
+      await doctor(environment(newHome(), undefined, { CRONICORN_API_URL: "http://example.com/api" })),
+      await doctor(environment(newHome(), undefined, { CRONICORN_API_URL: "http://127.0.0.1:9/api", HTTP_PROXY: "http://127.0.0.1:9" })),
+    ];
+    for (const run of runs) {
+      for (const check of run.checks.values()) expect(`${check.detail} ${check.fix ?? ""}`, check.id).not.toMatch(/\b(above|below)\b/);
+    }
   });
 
   it("reports a bad configuration as a failed line (and still checks Node)", async () => {

@@ -1,6 +1,6 @@
 /**
  * One store operation with the real keychain backend, printed as a JSON line:
- *   store-cli <keychain|auto|file> <dir> <write|read|delete|roundtrip> <origin> [record-json]
+ *   store-cli <keychain|auto|file> <dir> <write|read|delete|roundtrip> <origin> [record-json] [timeout-ms]
  * "keychain" uses createKeychainStore directly; "auto" and "file" go through openTokenStore. Items of
  * earlier versions are looked for with the real keytar that `npm run setup:system` keeps in .cache/
  * (the project does not install it), loaded by path.
@@ -11,10 +11,10 @@ import type { CredentialRecord, TokenStore } from "../../../src/auth/store/types
 import { createLogger } from "../../../src/core/log.js";
 import { importKeytar } from "../dev-tools.js";
 
-const [which, dir, command, origin, json] = process.argv.slice(2);
+const [which, dir, command, origin, json, timeout] = process.argv.slice(2);
 if (!which || !dir || !command || !origin) throw new Error("usage: store-cli <keychain|auto|file> <dir> <command> <origin> [json]");
 const logger = createLogger("info");
-const timeoutMs = 5_000;
+const timeoutMs = timeout ? Number(timeout) : 5_000;
 const loadLegacy = () => loadKeytarModule(importKeytar);
 
 const store: TokenStore & { describe?: () => string } =

@@ -9,7 +9,9 @@ describe("proxyFor", () => {
   it("uses HTTPS_PROXY for an https API, and names where it came from", () => {
     expect(proxyFor(api, { HTTPS_PROXY: "http://proxy:8080" })).toEqual({ url: "http://proxy:8080", from: "HTTPS_PROXY" });
     expect(proxyFor(api, { https_proxy: "http://p:1" })?.from).toBe("https_proxy");
-    expect(proxyFor(api, { HTTP_PROXY: "http://proxy:8080" })).toBeUndefined();
+    // undici sends https through HTTP_PROXY when no https proxy is set (doctor-proxy.test.ts proves it on the wire).
+    expect(proxyFor(api, { HTTP_PROXY: "http://proxy:8080" })).toEqual({ url: "http://proxy:8080", from: "HTTP_PROXY" });
+    expect(proxyFor(new URL("http://127.0.0.1:3000/api"), { HTTPS_PROXY: "http://proxy:8080" })).toBeUndefined();
   });
 
   it("honours NO_PROXY host suffixes, ports and *", () => {
@@ -17,7 +19,9 @@ describe("proxyFor", () => {
     expect(proxyFor(api, { ...env, NO_PROXY: "cronicorn.com" })).toBeUndefined();
     expect(proxyFor(api, { ...env, NO_PROXY: ".cronicorn.com" })).toBeUndefined();
     expect(proxyFor(new URL("https://eu.cronicorn.com/api"), { ...env, NO_PROXY: "cronicorn.com" })).toBeUndefined();
-    expect(proxyFor(api, { ...env, no_proxy: "example.com, *" })).toBeUndefined();
+    expect(proxyFor(api, { ...env, no_proxy: "*" })).toBeUndefined();
+    // `*` counts only as the whole value.
+    expect(proxyFor(api, { ...env, no_proxy: "example.com, *" })).toBeDefined();
     expect(proxyFor(api, { ...env, NO_PROXY: "cronicorn.com:8443" })).toBeDefined();
     expect(proxyFor(api, { ...env, NO_PROXY: "notcronicorn.com" })).toBeDefined();
     expect(proxyFor(new URL("https://evilcronicorn.com/api"), { ...env, NO_PROXY: "cronicorn.com" })).toBeDefined();

@@ -13,6 +13,8 @@ import {
 } from "../../../../src/auth/store/keychain.js";
 import { StoreError } from "../../../../src/auth/store/types.js";
 import { captureLogger, finished, makeRecord, removeTempDirs, spawnFixture, tempDir } from "../../../helpers/store/harness.js";
+import { startSilentBus } from "../../../helpers/store/silent-bus.js";
+import { until } from "../../../helpers/until.js";
 
 const ORIGIN = "https://cronicorn.com";
 
@@ -41,6 +43,31 @@ describe("auto mode without a usable keychain", () => {
     );
     expect(stderr).not.toContain("no-dbus-access-token");
     expect((await stat(path.join(dir, "credentials.json"))).mode & 0o777).toBe(0o600);
+  });
+
+  it("falls back to the file within the timeout when the D-Bus accepts and never answers, and leaves nothing connected to it", async () => {
+    const bus = await startSilentBus();
+    const dir = await tempDir();
+    const record = makeRecord({ access_token: "silent-bus-access-token" });
+    const { DISPLAY: _display, WAYLAND_DISPLAY: _wayland, ...env } = process.env;
+    const child = spawnFixture("store-cli.ts", ["auto", dir, "roundtrip", ORIGIN, JSON.stringify(record), "1000"], {
+      ...env,
+      HOME: dir,
+      DBUS_SESSION_BUS_ADDRESS: bus.address,
+    });
+    // The keyring's D-Bus connect blocks the thread that makes it: today that is the fixture's only one.
+    const stuck = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    try {
+      const { code, stdout, stderr } = await finished(child);
+      expect(code, stderr).toBe(0);
+      expect(bus.accepted()).toBeGreaterThan(0); // the keychain really was asked
+      expect(JSON.parse(stdout)).toEqual({ kind: "file", describe: expect.stringContaining("credentials.json (OS keychain not answering)"), result: record });
+      expect(stderr).toMatch(/warn: Credentials are kept in file .*because the OS keychain did not answer within 1000 ms/);
+      await until(() => bus.open() === 0);
+    } finally {
+      clearTimeout(stuck);
+      await bus.close();
+    }
   });
 
   it("falls back to the file within the timeout when the keychain never answers", async () => {
