@@ -77,10 +77,13 @@ export function createAccountService(deps: AccountDeps): AccountService {
 
     async logout() {
       deps.signIn.cancel();
-      const record = deps.session.usesApiKey ? null : await deps.session.current();
-      const revoked = record ? await revokeOnServer(record, deps.apiUrl, deps.timeoutMs) : false;
+      const inMemory = deps.session.usesApiKey ? null : await deps.session.current().catch(() => null);
       const store = await deps.store();
-      const deleted = await deps.session.forget();
+      // Deleted under the refresh lock, so a refresh in flight finishes first and cannot write its record back.
+      const { deleted, removed } = await deps.session.forget();
+      // The record as stored when it was deleted: after a refresh in flight, that is the rotated one to revoke.
+      const record = deps.session.usesApiKey ? null : (removed ?? inMemory);
+      const revoked = record ? await revokeOnServer(record, deps.apiUrl, deps.timeoutMs) : false;
       const deletedLocal = deleted ? [store.describe()] : [];
       const what = !record
         ? "No saved sign-in to remove"
