@@ -1,6 +1,7 @@
 /** `login`, `logout` and `status` for a person at a terminal: the server's own auth code, with this terminal as the UI. */
 import type { AuthStatus } from "../auth/types.js";
 import type { Config } from "../config/config.js";
+import { finishHeldWorkOnSignals } from "../core/lifecycle.js";
 import { createLogger, type Logger } from "../core/log.js";
 
 /** Runs one command; `print` writes a line where the user reads it (the CLI passes stdout). Returns the exit code. */
@@ -12,7 +13,13 @@ export async function runTerminalCommand(
   const { force, json, print } = options;
   // At a terminal the command's own output says what happened; the logger adds only errors (or debug on request).
   const logger = createLogger(config.logLevel === "debug" ? "debug" : "error");
-  return run(command, config, { force, json, print }, logger);
+  // Ctrl-C or a closed terminal while a refresh rotates the token: save the new one before exiting, or the next refresh is a reuse.
+  const removeSignalHandlers = finishHeldWorkOnSignals({ logger });
+  try {
+    return await run(command, config, { force, json, print }, logger);
+  } finally {
+    removeSignalHandlers();
+  }
 }
 
 async function run(
