@@ -306,8 +306,9 @@ export class Session implements Authorizer {
       } catch (error) {
         if (error instanceof RefreshRejectedError) {
           this.deps.logger.warn("The saved Cronicorn sign-in can no longer be refreshed (the server rejected it); a new sign-in is needed.");
-          // Under the lock, the stored record is still the one just refused.
-          await store.delete(this.deps.origin);
+          // Under the lock, the stored record is still the one just refused. It is dead either way: a store
+          // that cannot delete it now (a locked keychain) must not hide that a sign-in is needed.
+          await store.delete(this.deps.origin).catch((problem: unknown) => this.deps.logger.warn(problem instanceof Error ? problem.message : String(problem)));
           this.use(null);
           throw new AuthRequiredError("Your Cronicorn sign-in has ended (the server no longer accepts it). Call the `login` tool to sign in again.");
         }

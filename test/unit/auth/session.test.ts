@@ -11,6 +11,7 @@ import { MemoryStore, ORIGIN, SKEW_MS, countingRefresher, manualClock, record, s
 import { AuthRequiredError } from "../../../src/auth/errors.js";
 import { NetworkError } from "../../../src/net/errors.js";
 import type { CredentialRecord } from "../../../src/auth/store/types.js";
+import { StoreError } from "../../../src/auth/store/types.js";
 import { captureLogger } from "../../helpers/store/harness.js";
 
 const SKEW = SKEW_MS;
@@ -237,6 +238,31 @@ describe("Session: refresh failures", () => {
     expect(store.records.has(ORIGIN)).toBe(false);
     expect(await session.current()).toBeNull();
     expect(warnings).toHaveLength(1);
+  });
+
+  it("a rejected refresh token still asks for a sign-in when the store cannot delete the dead record, and says why", async () => {
+    const clock = manualClock();
+    class StuckStore extends MemoryStore {
+      override async delete(): Promise<boolean> {
+        throw new StoreError("The OS keychain did not answer within 3000 ms while trying to delete the credentials.");
+      }
+    }
+    const store = new StuckStore();
+    store.records.set(ORIGIN, record(clock.now(), -1));
+    const logger = captureLogger();
+    const session = sessionWith({
+      store,
+      now: clock.now,
+      logger,
+      refresh: async () => {
+        throw new RefreshRejectedError("invalid_grant");
+      },
+    });
+    await expect(session.credential()).rejects.toBeInstanceOf(AuthRequiredError);
+    expect(logger.warnings()).toEqual([
+      "The saved Cronicorn sign-in can no longer be refreshed (the server rejected it); a new sign-in is needed.",
+      "The OS keychain did not answer within 3000 ms while trying to delete the credentials.",
+    ]);
   });
 
   it("a transient refresh failure of an expired token keeps the stored record and says it was kept", async () => {
