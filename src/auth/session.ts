@@ -134,7 +134,11 @@ export class Session implements Authorizer {
         await store.write(this.deps.origin, record);
         return previous;
       }),
-    );
+    ).catch((error: unknown) => {
+      // Never used unsaved (it would be gone at the next start): say what happened to the approval, with the store's reason.
+      if (error instanceof StoreError) throw new StoreError(`The sign-in was approved but could not be saved: ${error.message}`, { cause: error });
+      throw error;
+    });
     this.use(record);
     return replaced;
   }

@@ -202,3 +202,32 @@ describe("Session: when the lock itself cannot be taken", () => {
     expect(store.records.get(ORIGIN)).toEqual(fresh);
   });
 });
+
+describe("Session: a sign-in that cannot be saved", () => {
+  /** A store that refuses every write the way the file store does on a full disk. */
+  class FullDisk extends MemoryStore {
+    override async write(): Promise<void> {
+      throw new StoreError("Could not write /home/u/.cronicorn/credentials.json (ENOSPC): the disk is full: free some space and try again.");
+    }
+  }
+
+  it("adopt fails with a StoreError naming the path and the OS error, and the session keeps the sign-in it had", async () => {
+    const clock = manualClock();
+    const store = new FullDisk();
+    const had = record(clock.now(), HOUR);
+    store.records.set(ORIGIN, had);
+    const session = sessionFor(store, { now: clock.now });
+    await session.current();
+
+    const error = await session.adopt(record(clock.now(), HOUR)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toBe(
+      "The sign-in was approved but could not be saved: Could not write /home/u/.cronicorn/credentials.json (ENOSPC): the disk is full: free some space and try again.",
+    );
+    expect(await session.current()).toEqual(had);
+    expect((await session.credential()).value).toBe(had.access_token);
+  });
+});
