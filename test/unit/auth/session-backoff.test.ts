@@ -111,6 +111,15 @@ describe("Session: refresh attempts back off while the authorization server is u
     expect(store.records.has(ORIGIN)).toBe(false);
   });
 
+  it("a record another process renewed meanwhile is not held up by this process's wait", async () => {
+    const { session, clock, store, attempts } = offline(record(manualClock().now(), -1));
+    await failure(session.credential());
+    store.records.set(ORIGIN, record(clock.now(), -1)); // another process stored a new (also expired) sign-in
+    await session.reload(); // as status does
+    await failure(session.credential());
+    expect(attempts()).toBe(2);
+  });
+
   it("a new sign-in ends the wait", async () => {
     const { session, clock, attempts } = offline(record(manualClock().now(), -1));
     await failure(session.credential());
