@@ -23,6 +23,7 @@ export interface AccountDeps {
 
 const DAY_MS = 86_400_000;
 
+const EXPIRED = "The saved sign-in has expired.";
 const ENDED = "Cronicorn no longer has this session (signed out elsewhere, or revoked).";
 const NOT_ACCEPTED = "Cronicorn no longer accepts the saved sign-in.";
 const KEY_REJECTED =
@@ -94,13 +95,10 @@ export function createAccountService(deps: AccountDeps): AccountService {
 
   /** A sign-in past its expiry that could not be renewed just now: what is known, and never "signed in". */
   function expiredVerdict(record: CredentialRecord, renewal: unknown): Partial<AuthStatus> & { signedIn: false } {
-    // Renewing is not possible (no refresh token, not a session that slides), or the server said the session ended.
-    if (renewal instanceof AuthRequiredError)
-      return slides(record) && !record.refresh_token
-        ? { signedIn: false, verified: true, problem: ENDED }
-        : { signedIn: false, verified: false, problem: "The saved sign-in has expired." };
+    // Renewing is not possible (no refresh token, not a session that slides), or the server said the session ended (verified).
+    if (renewal instanceof AuthRequiredError) return { signedIn: false, verified: slides(record) && !record.refresh_token, problem: EXPIRED };
     const why = deps.session.renewalProblem() ?? (renewal instanceof Error ? renewal.message : undefined);
-    if (!why) return { signedIn: false, verified: false, problem: "The saved sign-in has expired." };
+    if (!why) return { signedIn: false, verified: false, problem: EXPIRED };
     const problem = record.refresh_token
       ? "The saved sign-in expired and could not be renewed just now. It is kept, and renewed on the next call once the server can be reached."
       : "The saved sign-in passed its expiry and Cronicorn could not be asked whether it was extended. It is kept, and checked again on the next call.";
