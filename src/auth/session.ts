@@ -36,6 +36,11 @@ export type SessionCheck = { state: "alive"; expiresAt?: number } | { state: "go
 const SLIDE_RECHECK_MS = 30_000;
 /** A server-reported expiry further out than this is not believed (better-auth's sessions last days, not years). */
 const MAX_SESSION_MS = 400 * 86_400_000;
+/**
+ * How long a loaded record is trusted before the store is read again: a sign-out or account switch in
+ * another process reaches this one within it, even when the old token could not be revoked on the server.
+ */
+const STORE_RECHECK_MS = 30_000;
 /** After a renewal failed for want of the network, the first wait before the next attempt; it doubles up to the cap. */
 const FIRST_RETRY_MS = 1_000;
 /** Short enough that a call soon after the network is back is not held up for long. */
@@ -69,6 +74,8 @@ export interface SessionDeps {
 
 export class Session implements Authorizer {
   private record: CredentialRecord | null | undefined; // undefined: not loaded yet
+  /** When `record` was last known to match the store (read, or written by this process). */
+  private loadedAt = 0;
   private refreshing: Promise<CredentialRecord> | null = null;
   private sliding: Promise<CredentialRecord> | null = null;
   /** Access token the server last confirmed alive, and when (so a session that does not slide is not asked on every call). */
@@ -106,9 +113,18 @@ export class Session implements Authorizer {
     return bearer(refreshed);
   }
 
-  /** The record in use (loaded from the store once, then kept in memory). */
+  /** The record in use (loaded from the store, then kept in memory and read again every STORE_RECHECK_MS). */
   async current(): Promise<CredentialRecord | null> {
     if (this.record === undefined) await this.load();
+    else if (this.now() - this.loadedAt >= STORE_RECHECK_MS) {
+      await this.load().catch((error: unknown) => {
+        // A store that cannot answer right now (a keychain hiccup) fails no call: the record loaded before serves.
+        this.loadedAt = this.now();
+        this.deps.logger.debug(
+          `Could not read the saved sign-in again (${error instanceof Error ? error.message : String(error)}); using the one loaded before.`,
+        );
+      });
+    }
     return this.record ?? null;
   }
 
@@ -156,8 +172,14 @@ export class Session implements Authorizer {
     return outcome;
   }
 
-  private use(record: CredentialRecord | null): void {
+  /** `record` is what the store holds now (just read or written). */
+  private remember(record: CredentialRecord | null): void {
     this.record = record;
+    this.loadedAt = this.now();
+  }
+
+  private use(record: CredentialRecord | null): void {
+    this.remember(record);
     this.confirmed = null;
     this.backoff = null;
   }
@@ -168,7 +190,7 @@ export class Session implements Authorizer {
       registerSecret(record.access_token);
       registerSecret(record.refresh_token);
     }
-    this.record = record;
+    this.remember(record);
     return record;
   }
 
@@ -279,12 +301,12 @@ export class Session implements Authorizer {
       if (!latest) return this.signedOutMeanwhile();
       // Another process may have signed in again meanwhile: its record wins.
       if (latest.access_token !== record.access_token) {
-        this.record = latest;
+        this.remember(latest);
         return latest;
       }
       const next: CredentialRecord = { ...latest, expires_at: Math.max(expiresAt, latest.expires_at) };
       await store.write(this.deps.origin, next);
-      this.record = next;
+      this.remember(next);
       this.deps.logger.debug("Cronicorn extended the session; saved its new expiry.");
       return next;
     });
@@ -301,7 +323,7 @@ export class Session implements Authorizer {
       // refreshed only if it is due itself (and can be: a sign-in without a refresh token is never replaced by an older one).
       const replaced = latest.access_token !== record.access_token && latest.access_token !== rejectedToken;
       if (!latest.refresh_token || (replaced && !this.expiresWithin(latest, this.deps.refreshSkewMs))) {
-        this.record = latest;
+        this.remember(latest);
         return latest;
       }
       let next: CredentialRecord;

@@ -231,3 +231,55 @@ describe("Session: a sign-in that cannot be saved", () => {
     expect((await session.credential()).value).toBe(had.access_token);
   });
 });
+
+describe("Session: a sign-out or switch in another process reaches a running one without a 401", () => {
+  /** How long a running session trusts what it loaded before looking at the store again (session.ts). */
+  const RECHECK_MS = 30_000;
+
+  it("stops using a sign-in the user signed out of elsewhere (even if the server could not be told) within 30 s", async () => {
+    const clock = manualClock();
+    const store = new MemoryStore();
+    const current = record(clock.now(), HOUR);
+    store.records.set(ORIGIN, current);
+    const server = sessionFor(store, { now: clock.now });
+    const terminal = sessionFor(store, { now: clock.now });
+    expect((await server.credential()).value).toBe(current.access_token);
+
+    await terminal.forget();
+    clock.advance(RECHECK_MS - 1);
+    expect((await server.credential()).value).toBe(current.access_token); // answered from memory, no store read per call
+    clock.advance(1);
+    await expect(server.credential()).rejects.toBeInstanceOf(AuthRequiredError);
+  });
+
+  it("moves to the account another process switched to within 30 s", async () => {
+    const clock = manualClock();
+    const store = new MemoryStore();
+    store.records.set(ORIGIN, record(clock.now(), HOUR));
+    const server = sessionFor(store, { now: clock.now });
+    await server.credential();
+    const switched = record(clock.now(), HOUR);
+    await sessionFor(store, { now: clock.now }).adopt(switched);
+    clock.advance(RECHECK_MS);
+    expect((await server.credential()).value).toBe(switched.access_token);
+  });
+
+  it("keeps the sign-in it has when the store cannot be read for the recheck (a keychain hiccup fails no call)", async () => {
+    const clock = manualClock();
+    class Flaky extends MemoryStore {
+      failing = false;
+      override async read(origin: string) {
+        if (this.failing) throw new StoreError("The OS keychain did not answer within 3000 ms while trying to read the credentials.");
+        return super.read(origin);
+      }
+    }
+    const store = new Flaky();
+    const current = record(clock.now(), HOUR);
+    store.records.set(ORIGIN, current);
+    const server = sessionFor(store, { now: clock.now });
+    await server.credential();
+    store.failing = true;
+    clock.advance(RECHECK_MS);
+    expect((await server.credential()).value).toBe(current.access_token);
+  });
+});
