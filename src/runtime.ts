@@ -81,7 +81,7 @@ async function checkSession(config: Config, accessToken: string): Promise<Sessio
   const who = await whoAmI(config.apiUrl, { kind: "bearer", value: accessToken }, Math.min(config.requestTimeoutMs, 10_000));
   // Only better-auth sessions are checked (Session decides), so no session means this one is gone.
   if (who.state === "rejected" || who.state === "no-session") return { state: "gone" };
-  if (who.state === "unknown") return { state: "unknown", reason: who.reason };
+  if (who.state === "unknown") return { state: "unknown" };
   return { state: "alive", ...(who.expiresAt ? { expiresAt: who.expiresAt } : {}) };
 }
 

@@ -49,7 +49,7 @@ async function askApi(apiUrl: string, credential: Credential, timeoutMs: number)
   }
 }
 
-const unverified = (reason: string) => ({ verified: false, reason: `Cronicorn could not be asked: ${reason}` });
+const unverified = (reason: string) => ({ verified: false, reason });
 
 /** better-auth sessions (device flow, the official server's record) slide, and get-session knows them. */
 const isBetterAuthSession = (record: CredentialRecord) => record.flow !== "pkce";
@@ -65,7 +65,6 @@ export function createAccountService(deps: AccountDeps): AccountService {
     const who = await whoAmI(deps.apiUrl, credential, deps.timeoutMs);
     if (who.state === "rejected") return rejected;
     if (who.state === "known") return { ...base, signedIn: true, verified: true, user: who.user };
-    if (who.state === "unknown") return { ...base, signedIn: true, ...unverified(who.reason) };
     // better-auth's get-session answers null for any x-api-key: only the API itself says whether it takes the key.
     const verdict = await askApi(deps.apiUrl, credential, deps.timeoutMs);
     if (verdict.state === "rejected") return rejected;
@@ -79,18 +78,17 @@ export function createAccountService(deps: AccountDeps): AccountService {
     const who = await whoAmI(deps.apiUrl, credential, deps.timeoutMs);
     if (who.state === "known") return { signedIn: true, verified: true, user: who.user };
     if (who.state === "rejected") return { signedIn: false, verified: true, problem: NOT_ACCEPTED };
-    if (who.state === "unknown") return { signedIn: true, ...unverified(who.reason) };
     // better-auth answers null for a token without a session; for its own sessions that means it ended.
-    if (isBetterAuthSession(record)) return { signedIn: false, verified: true, problem: ENDED };
+    if (who.state === "no-session" && isBetterAuthSession(record)) return { signedIn: false, verified: true, problem: ENDED };
+    // Another issuer's token (get-session knows only its own sessions), or get-session did not answer: the API decides.
     const verdict = await askApi(deps.apiUrl, credential, deps.timeoutMs);
     if (verdict.state === "rejected") return { signedIn: false, verified: true, problem: NOT_ACCEPTED };
     if (verdict.state === "unknown") return { signedIn: true, ...unverified(verdict.reason) };
-    const issuer = record.issuer || "another authorization server";
-    return {
-      signedIn: true,
-      verified: true,
-      userUnknownReason: `the sign-in comes from ${issuer}, and Cronicorn's get-session names only the users of its own sessions`,
-    };
+    const userUnknownReason =
+      who.state === "no-session"
+        ? `the sign-in comes from ${record.issuer || "another authorization server"}, and Cronicorn's get-session names only the users of its own sessions`
+        : "Cronicorn's get-session, which names the user, did not answer as expected";
+    return { signedIn: true, verified: true, userUnknownReason };
   }
 
   /** A sign-in past its expiry that could not be renewed just now: what is known, and never "signed in". */

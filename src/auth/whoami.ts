@@ -2,7 +2,6 @@
 import * as z from "zod";
 
 import { send } from "../net/fetch.js";
-import { describeNetworkFailure } from "../net/errors.js";
 import { credentialHeaders, type Credential } from "./credential.js";
 
 const SessionResponse = z
@@ -18,7 +17,7 @@ export type WhoAmI =
   | { state: "known"; user: { id?: string; email?: string; name?: string }; expiresAt?: number }
   | { state: "rejected" }
   | { state: "no-session" }
-  | { state: "unknown"; reason: string };
+  | { state: "unknown" };
 
 function expiryOf(value: string | number | undefined): number | undefined {
   const ms = typeof value === "string" ? Date.parse(value) : value;
@@ -34,16 +33,16 @@ export async function whoAmI(apiUrl: string, credential: Credential, timeoutMs: 
       timeoutMs,
     });
     if (response.status === 401) return { state: "rejected" };
-    if (response.status < 200 || response.status >= 300) return { state: "unknown", reason: `its get-session answered HTTP ${response.status}` };
+    if (response.status < 200 || response.status >= 300) return { state: "unknown" };
     const parsed = SessionResponse.safeParse(JSON.parse(response.text()));
     // better-auth answers null when the credential has no session of its own: a better-auth session that
     // is gone, but also an API key or another issuer's token, which the API may still accept.
     if (parsed.success && parsed.data === null) return { state: "no-session" };
-    if (!parsed.success || !parsed.data) return { state: "unknown", reason: "its get-session answered something unexpected" };
+    if (!parsed.success || !parsed.data) return { state: "unknown" };
     const { id, email, name } = parsed.data.user;
     const expiresAt = expiryOf(parsed.data.session?.expiresAt);
     return { state: "known", user: { ...(id ? { id } : {}), ...(email ? { email } : {}), ...(name ? { name } : {}) }, ...(expiresAt ? { expiresAt } : {}) };
-  } catch (error) {
-    return { state: "unknown", reason: describeNetworkFailure(error) ?? "its get-session answered something unexpected" };
+  } catch {
+    return { state: "unknown" };
   }
 }

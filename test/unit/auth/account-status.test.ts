@@ -140,11 +140,32 @@ describe("status: Cronicorn's verdict, or why there is none", () => {
     expect(now.user).toBeUndefined();
   });
 
-  it("an odd answer from get-session: not verified, naming the answer", async () => {
+  it("odd answers from Cronicorn: not verified, naming the answer", async () => {
     getSessionStatus = 500;
+    apiAnswer = 502;
     const now = await statusOf(record(clock.now(), 5 * DAY)).status();
     expect(now).toMatchObject({ signedIn: true, verified: false });
-    expect(now.reason).toMatch(/HTTP 500/);
+    expect(now.reason).toBe("Cronicorn's API answered HTTP 502");
+  });
+
+  it("get-session out of order but the API takes the token: signed in, verified, and why the user is not named", async () => {
+    getSessionStatus = 500;
+    const now = await statusOf(record(clock.now(), 5 * DAY, { flow: "device", refresh_token: undefined })).status();
+    expect(now).toMatchObject({
+      signedIn: true,
+      verified: true,
+      userUnknownReason: "Cronicorn's get-session, which names the user, did not answer as expected",
+    });
+  });
+
+  it("get-session out of order and the API refuses the token: not signed in, verified", async () => {
+    getSessionStatus = 500;
+    apiAnswer = 401;
+    expect(await statusOf(record(clock.now(), 5 * DAY)).status()).toMatchObject({
+      signedIn: false,
+      verified: true,
+      problem: "Cronicorn no longer accepts the saved sign-in.",
+    });
   });
 
   it("another issuer's token the API accepts: signed in, verified, and why the user cannot be named", async () => {

@@ -80,27 +80,21 @@ describe("whoAmI", () => {
     expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "rejected" });
   });
 
-  it("any other status, an odd body, or no answer at all is unknown, and says which", async () => {
-    const odd = { state: "unknown", reason: "its get-session answered something unexpected" };
-    for (const status of [300, 403, 500]) {
-      reply(status, {});
-      expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown", reason: `its get-session answered HTTP ${status}` });
+  it("any other status, an odd body, or no answer at all is unknown", async () => {
+    for (const status of [199, 300, 403, 500]) {
+      reply(status === 199 ? 200 : status, status === 199 ? "{" : {});
+      expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown" });
     }
-    reply(200, "{");
-    expect(await whoAmI(apiUrl, bearer, 5000)).toEqual(odd);
     reply(200, { user: "not an object" });
-    expect(await whoAmI(apiUrl, bearer, 5000)).toEqual(odd);
+    expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown" });
     reply(200, "[]");
-    expect(await whoAmI(apiUrl, bearer, 5000)).toEqual(odd);
+    expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown" });
     reply(204, "");
-    expect(await whoAmI(apiUrl, bearer, 5000)).toEqual(odd);
+    expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown" });
     const closed = http.createServer();
     const port = await listenOnLoopback(closed);
     await stopServer(closed);
-    expect(await whoAmI(`http://127.0.0.1:${port}/api`, bearer, 5000)).toEqual({
-      state: "unknown",
-      reason: expect.stringMatching(/^the server could not be reached \(ECONNREFUSED\)/),
-    });
+    expect(await whoAmI(`http://127.0.0.1:${port}/api`, bearer, 5000)).toEqual({ state: "unknown" });
   });
 
   it("a 2xx other than 200 with a session body is read", async () => {
@@ -135,12 +129,12 @@ describe("whoAmI at its edges", () => {
   describe("whoAmI outside 2xx", () => {
     it.each([300, 302, 404, 500, 503])("a %i answer is unknown even when its body looks like a session", async (status) => {
       answer = { status, body: SESSION_BODY };
-      expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown", reason: `its get-session answered HTTP ${status}` });
+      expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown" });
     });
 
     it.each([300, 500])("a %i answer of null is unknown, not a session that ended", async (status) => {
       answer = { status, body: "null" };
-      expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown", reason: `its get-session answered HTTP ${status}` });
+      expect(await whoAmI(apiUrl, bearer, 5000)).toEqual({ state: "unknown" });
     });
   });
 });
