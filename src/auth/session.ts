@@ -10,7 +10,8 @@
  * One writer decides: every change to the stored record — refresh, slide, sign-in (`adopt`), sign-out
  * (`forget`) — happens under the same cross-process lock, after re-reading the store. A refresh or slide
  * that finds there that the user signed out (nothing stored) writes nothing and hands out nothing; one
- * that finds another sign-in works on that one. So a sign-out or account switch that answered "done" stays done.
+ * that finds another sign-in works on that one. So a sign-out or account switch that answered "done" stays done;
+ * a running process sees it at its next 401, or within 30 s, when it reads the store again.
  * A renewal that fails for want of the network is retried only after a short wait (1 s, doubling, at most
  * 15 s), so status reads and calls do not hammer the authorization server; a 401 is still acted on at once.
  */
