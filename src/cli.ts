@@ -71,7 +71,10 @@ async function main(): Promise<void> {
 
   const config = loadConfig(process.env, parsed.overrides);
   if (!config.ok) {
-    console.error(`Configuration problem: ${config.problems.join("; ")}`);
+    const problem = `Configuration problem: ${config.problems.join("; ")}`;
+    // `status --json` is read by scripts: it answers in JSON whatever went wrong.
+    if (parsed.command === "status" && parsed.json) console.log(JSON.stringify({ signedIn: false, problem }, null, 2));
+    else console.error(problem);
     process.exitCode = 2;
     return;
   }

@@ -46,7 +46,7 @@ export function createAuthParts(config: Config, logger: Logger, ui: SignInUi, op
     refreshSkewMs: config.refreshSkewMs,
     store: getStore,
     refresh: createRefresher(),
-    withLock: (fn) => withStoreLock(config.configDir, config.apiOrigin, fn),
+    withLock: (fn) => withStoreLock(config.configDir, config.apiOrigin, fn, { logger }),
     checkSession: (accessToken) => checkSession(config, accessToken),
     logger,
   });

@@ -49,7 +49,14 @@ export interface SignInGate {
 
 /** Token-free views of the account for the auth tools. */
 export interface AuthStatus {
+  /** When `verified`, Cronicorn's own verdict on the credential; otherwise this server's best judgement. Never true for an expired sign-in. */
   signedIn: boolean;
+  /** Whether Cronicorn was asked about the credential and answered (absent when there is no credential). */
+  verified?: boolean;
+  /** Why Cronicorn's verdict is missing when it could not be asked or gave an odd answer (network, server fault). */
+  reason?: string;
+  /** Why the user cannot be named although the credential works (an API key, a token of another authorization server). */
+  userUnknownReason?: string;
   apiUrl: string;
   source: "api-key" | "keychain" | "file" | "none";
   store: string;

@@ -43,6 +43,49 @@ export interface ShutdownOptions {
 
 const DEFAULT_GRACE_MS = 5_000;
 
+/** The signals that end a process: a closed terminal (SIGHUP) ends it as surely as SIGTERM or Ctrl-C (SIGINT). */
+export const EXIT_SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+export type ExitSignal = (typeof EXIT_SIGNALS)[number];
+const SIGNAL_NUMBERS: Record<ExitSignal, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+const CUT_OFF = "Stopped before a credential update finished; if a sign-in is lost, sign in again.";
+
+export interface SignalExitOptions {
+  logger: Logger;
+  graceMs?: number;
+  exit?: (code: number) => void;
+  stderr?: NodeJS.WritableStream;
+}
+
+/**
+ * For a command run at a terminal: on SIGINT, SIGHUP or SIGTERM, finish the held work (bounded), then
+ * exit 128 + the signal's number, as shells expect. Returns a function that removes the handlers.
+ */
+export function finishHeldWorkOnSignals(options: SignalExitOptions): () => void {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const stderr = options.stderr ?? process.stderr;
+  let stopping = false;
+  const handlers = EXIT_SIGNALS.map((signal) => {
+    const handler = (): void => {
+      if (stopping) return;
+      stopping = true;
+      // After SIGHUP the terminal is gone: a failed write to it must not end the process before the save.
+      process.stdout.on("error", () => undefined);
+      stderr.on("error", () => undefined);
+      if (pending.size > 0) stderr.write("cronicorn-mcp: finishing saving the sign-in before exiting…\n");
+      void drainHeldWork(options.graceMs ?? DEFAULT_GRACE_MS).then((finished) => {
+        if (!finished) options.logger.error(CUT_OFF);
+        exit(128 + SIGNAL_NUMBERS[signal]);
+      });
+    };
+    process.on(signal, handler);
+    return { signal, handler };
+  });
+  return () => {
+    for (const { signal, handler } of handlers) process.off(signal, handler);
+  };
+}
+
 export interface Shutdown {
   /** Stop: wait (bounded) for held work, then exit with `code`. */
   stop(reason: string, code?: number): Promise<void>;
@@ -53,7 +96,7 @@ export interface Shutdown {
   transportClosed(error?: Error): void;
 }
 
-/** Install the exits of the stdio server: stdin closed, stdout gone, SIGTERM, SIGINT, and (through `transportClosed`) the transport. */
+/** Install the exits of the stdio server: stdin closed, stdout gone, SIGTERM, SIGINT, SIGHUP, and (through `transportClosed`) the transport. */
 export function installShutdown(options: ShutdownOptions): Shutdown {
   const { logger } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -66,7 +109,7 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
     stopping ??= (async () => {
       logger.info(`Stopping: ${reason}.`);
       const finished = await drainHeldWork(options.graceMs ?? DEFAULT_GRACE_MS);
-      if (!finished) logger.warn("Stopped before a credential update finished; if a sign-in is lost, sign in again.");
+      if (!finished) logger.warn(CUT_OFF);
       exit(code);
     })();
     return stopping;
@@ -75,8 +118,7 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
   stdin.on("end", () => void stop("stdin closed"));
   stdin.on("close", () => void stop("stdin closed"));
   stdout.on("error", () => void stop("stdout closed"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  for (const signal of EXIT_SIGNALS) process.on(signal, () => void stop(signal));
 
   return {
     stop,

@@ -5,7 +5,10 @@ import { SignInPendingError, defineTool, SignInPromptSchema } from "./define.js"
 import type { AuthStatus } from "../auth/types.js";
 
 const AuthStatusSchema = z.object({
-  signedIn: z.boolean(),
+  signedIn: z.boolean().describe("Cronicorn's verdict when verified; never true for an expired sign-in."),
+  verified: z.boolean().optional().describe("Whether Cronicorn was asked about the credential and answered."),
+  reason: z.string().optional().describe("Why Cronicorn's verdict is missing (unreachable, odd answer)."),
+  userUnknownReason: z.string().optional().describe("Why the user is not named (e.g. an API key)."),
   apiUrl: z.string(),
   source: z.enum(["api-key", "keychain", "file", "none"]).describe("Where the credential in use comes from."),
   store: z.string().describe("Where sign-ins are saved."),
@@ -36,14 +39,29 @@ export function describeStatus(s: AuthStatus, audience: Audience = "mcp"): strin
       ? ` A sign-in is waiting for approval at ${s.pendingSignIn.verificationUrl}${s.pendingSignIn.userCode ? ` (code ${s.pendingSignIn.userCode})` : ""}.`
       : "";
     const next = s.source === "api-key" ? HOW_TO_FIX_KEY[audience] : HOW_TO_SIGN_IN[audience];
-    return `Not signed in to ${s.apiUrl}.${s.problem ? ` ${s.problem}` : ""}${pending} ${next}`;
+    const why = s.problem ? ` ${s.problem}${s.reason ? ` (${s.reason})` : ""}` : "";
+    return `Not signed in to ${s.apiUrl}.${why}${pending} ${next}`;
   }
-  const who = s.user?.email ?? s.user?.name ?? "an unknown user";
-  const until = s.expiresAt ? `; token valid until ${s.expiresAt}${s.daysLeft !== undefined ? ` (${s.daysLeft} day(s) left)` : ""}` : "";
-  const refresh = s.hasRefreshToken === undefined ? "" : s.hasRefreshToken ? "; refreshes automatically" : "; no refresh token (sign in again when it expires)";
-  if (s.source === "api-key")
-    return `Signed in to ${s.apiUrl}${s.user ? ` as ${who}` : ""} with the API key from CRONICORN_API_KEY (no sign-in or saved credential is used).`;
-  return `Signed in to ${s.apiUrl} as ${who} via ${s.flow ?? s.source} (${s.store})${until}${refresh}.`;
+  const unverified = s.verified === false ? `; not verified by Cronicorn (${s.reason ?? "it could not be asked"})` : "";
+  if (s.source === "api-key") {
+    const owner = s.user ? ` as ${nameOf(s)}` : "";
+    const unnamed = !s.user && s.userUnknownReason ? `; ${s.userUnknownReason}` : "";
+    return `Signed in to ${s.apiUrl}${owner} with the API key from CRONICORN_API_KEY (no sign-in or saved credential is used)${unnamed}${unverified}.`;
+  }
+  // better-auth sessions (device flow, the official server's record) have no refresh token: Cronicorn extends them while they are used.
+  const slides = s.hasRefreshToken === false && (s.flow === "device" || s.flow === "legacy");
+  const days = s.daysLeft !== undefined ? ` (${s.daysLeft} day(s) left)` : "";
+  const until = s.expiresAt ? `; ${slides ? "session" : "token"} valid until ${s.expiresAt}${days}${slides ? ", extended while it is used" : ""}` : "";
+  const refresh =
+    s.hasRefreshToken === undefined || slides ? "" : s.hasRefreshToken ? "; refreshes automatically" : "; no refresh token (sign in again when it expires)";
+  return `Signed in to ${s.apiUrl} as ${nameOf(s)} via ${s.flow ?? s.source} (${s.store})${until}${refresh}${unverified}.`;
+}
+
+/** The user as the status can name them, or why it cannot. */
+function nameOf(s: AuthStatus): string {
+  const named = s.user?.email ?? s.user?.name ?? (s.user?.id ? `user ${s.user.id}` : undefined);
+  if (named) return named;
+  return s.userUnknownReason ? `a user Cronicorn does not name (${s.userUnknownReason})` : "an unknown user";
 }
 
 export const authTools = [

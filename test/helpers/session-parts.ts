@@ -108,3 +108,44 @@ export function sessionFor(store: MemoryStore, overrides: Partial<SessionDeps> =
     ...overrides,
   });
 }
+
+/**
+ * The cross-process lock as one in-memory mutex that several `Session`s share, as processes share the
+ * lock folder: `fn`s run one at a time, in arrival order. `waiting` counts callers not yet let in.
+ */
+export function sharedLock() {
+  let tail: Promise<unknown> = Promise.resolve();
+  let waiting = 0;
+  let held = false;
+  return {
+    get waiting() {
+      return waiting;
+    },
+    get held() {
+      return held;
+    },
+    withLock<T>(fn: () => Promise<T>): Promise<T> {
+      waiting += 1;
+      const run = tail.then(async () => {
+        waiting -= 1;
+        held = true;
+        try {
+          return await fn();
+        } finally {
+          held = false;
+        }
+      });
+      tail = run.catch(() => undefined);
+      return run;
+    },
+  };
+}
+
+/** Resolves once `condition()` holds, checking after each turn of the event loop (in-process only: no timers). */
+export async function settledUntil(condition: () => boolean, turns = 1_000): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error("the condition never held");
+}

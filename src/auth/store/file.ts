@@ -5,7 +5,7 @@
  * record of Cronicorn's cloud (LEGACY_ORIGIN) when it has none of its own — never of another
  * origin — and keep intact when we write.
  */
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { lstat, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -137,7 +137,8 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
         ))
       )
         throw Object.assign(new Error("symbolic link"), { code: "ELOOP" });
-      handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      // O_NONBLOCK: a FIFO planted at this name would block the open until a writer comes (every call would hang).
+      handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
     } catch (err) {
       if (errorCode(err) === "ENOENT") return null;
       if (errorCode(err) === "ELOOP") {
@@ -149,7 +150,12 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
     }
     try {
       const info = await handle.stat();
-      if (!info.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      if (info.isDirectory()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      if (!info.isFile()) {
+        throw new StoreError(
+          `${file} is not a regular file (${kindOf(info)}), so it cannot hold credentials: move it away (or delete it) and sign in again, or set CRONICORN_CONFIG_DIR to another folder.`,
+        );
+      }
       const uid = process.getuid?.();
       if (process.platform !== "win32" && uid !== undefined && info.uid !== uid) {
         throw new StoreError(
@@ -292,6 +298,14 @@ export function createFileStore(opts: FileStoreOptions): FileStore {
       return removed;
     },
   };
+}
+
+/** What a non-regular file is, for the message that refuses it. */
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return "a FIFO";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  return "not a file";
 }
 
 /** Create `target` with mode 0600 from the first byte (O_EXCL: never through a planted link) and flush it. */

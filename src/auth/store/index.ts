@@ -2,7 +2,8 @@
  * Which store holds the credentials (CRONICORN_TOKEN_STORE): "file", "keychain", or "auto" — the
  * OS keychain when it answers, else the private file, said once on stderr. In auto mode the file is
  * still read after the keychain, so a record the official server (or an earlier fallback) left
- * there keeps working, and a keychain that fails later costs one warning, never a lost write.
+ * there keeps working, and a keychain that fails later costs one warning, never a lost write — but a
+ * sign-out it could not carry out is an error, since the record would come back.
  */
 import os from "node:os";
 import path from "node:path";
@@ -96,13 +97,18 @@ function keychainFirst(keychain: KeychainStore, keychainLabel: string, file: Fil
       });
     },
     async delete(origin) {
+      let failure: StoreError | undefined;
       let removed = false;
       try {
         removed = await keychain.delete(origin);
       } catch (err) {
-        fellBack(err, "sign-out");
+        if (!(err instanceof StoreError)) throw err;
+        failure = err;
       }
-      return (await file.delete(origin)) || removed;
+      const removedFromFile = await file.delete(origin);
+      // A sign-out reported done while the keychain still holds the record would come back on the next read.
+      if (failure) throw new StoreError(`${failure.message} It may still hold the sign-in: sign out again once it answers.`, { cause: failure });
+      return removedFromFile || removed;
     },
   };
 }

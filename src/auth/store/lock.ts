@@ -221,6 +221,7 @@ async function acquire(target: string, maxWaitMs: number, opts: LockOptions, log
   const clock = opts.clock ?? realClock;
   const deadline = clock.now() + maxWaitMs;
   let backoff = FIRST_BACKOFF_MS;
+  let waited = false;
   for (;;) {
     try {
       const release = await lockfile.lock(target, {
@@ -237,6 +238,11 @@ async function acquire(target: string, maxWaitMs: number, opts: LockOptions, log
       if (errorCode(err) !== "ELOCKED") throw storeIoError("create the lock", lockDir, err);
     }
     if (await clearAbandoned(lockDir, logger, clock)) continue;
+    if (!waited) {
+      waited = true;
+      const owner = await readOwner(lockDir);
+      logger.debug(`Waiting for ${lockDir}, held by ${owner ? `process ${owner.pid} on ${owner.host}` : "another process"}.`);
+    }
     const left = deadline - clock.now();
     if (left <= 0) {
       const owner = await readOwner(lockDir);

@@ -4,7 +4,7 @@ import type { ServerHandle } from "../../helpers/mcp.js";
 import { setStoredExpiry } from "../../helpers/expiry.js";
 import { refreshGrants as grantsOf, startPkceStack, startSignedInServer } from "../../helpers/pkce-stack.js";
 import type { PkceStack } from "../../helpers/pkce-stack.js";
-import { promptOf, storedRecord } from "../../helpers/signin.js";
+import { eventually, promptOf, storedRecord } from "../../helpers/signin.js";
 
 const SHORT = { CRONICORN_REFRESH_SKEW_S: "1" };
 
@@ -124,9 +124,25 @@ describe("refresh: ahead of expiry, after a 401, single flight, across processes
       expect(textOf(failed)).toMatch(/Could not refresh the Cronicorn sign-in.*kept/);
       expect(storedRecord(server.home, stack.stand.webUrl)).toEqual(before);
 
+      // Not signed in while it cannot be renewed (never "signed in" with a past expiry), and it says why.
+      const status = valueOf<{ signedIn: boolean; verified: boolean; reason: string }>(await server.call("auth_status"), "status");
+      expect(status).toMatchObject({ signedIn: false, verified: false });
+      expect(status.reason).toMatch(fault === "503" ? /unexpected HTTP response status/ : /could not be reached/);
+      const attemptsWhileDown = stack.as.tokenRequests.length;
+
       await stack.as.setTokenEndpointFault("ok");
-      expect(valueOf<unknown[]>(await server.call("list_jobs"), "jobs")).toEqual([]);
+      // A failed refresh is retried after a short wait (1 s after the first failure): calls meanwhile fail fast, without asking.
+      const back = await eventually(
+        async () => {
+          const result = await server.call("list_jobs");
+          return result.isError ? undefined : result;
+        },
+        20_000,
+        "a call that succeeds once the token endpoint is back",
+      );
+      expect(valueOf<unknown[]>(back, "jobs")).toEqual([]);
       expect(storedRecord(server.home, stack.stand.webUrl)?.refresh_token).not.toBe(before?.refresh_token);
+      expect(stack.as.tokenRequests.slice(attemptsWhileDown).map((r) => r.outcome)).toEqual(["ok"]);
     });
   }
 

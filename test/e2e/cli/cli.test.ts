@@ -3,11 +3,12 @@
  * real child processes of the BUILT bin against the Cronicorn stand-in, each with a private HOME and
  * a file credential store. No command may ever print a token.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, assertNoSecrets } from "../../helpers/mcp.js";
-import { storedRecord } from "../../helpers/signin.js";
+import { ROOT, SERVER_ENTRY, assertNoSecrets } from "../../helpers/mcp.js";
+import { eventually, storedRecord } from "../../helpers/signin.js";
 import { environment, newHome, runCli, startCli } from "../../helpers/cli.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
@@ -195,6 +196,38 @@ describe("a sign-in that does not succeed, from a terminal", () => {
     expect(await cli.exit(15_000)).toBe(1);
     expect(cli.stderr()).toMatch(/The sign-in was denied/);
     expect(storedRecord(home, new URL(stand.apiUrl).origin)).toBeUndefined();
+  });
+
+  it("login exits 1 saying the approved sign-in could not be saved, naming the folder and the OS error, when the folder is read-only", async () => {
+    const stand = await standIn();
+    const home = newHome();
+    const dir = path.join(home, ".cronicorn");
+    fs.mkdirSync(dir, { mode: 0o500 }); // private, but nothing can be created in it
+    // Root ignores file modes: run the command as an unprivileged user who owns the folder.
+    const nobody = process.getuid?.() === 0 ? 65534 : undefined;
+    if (nobody !== undefined) {
+      fs.chownSync(home, nobody, nobody);
+      fs.chownSync(dir, nobody, nobody);
+    }
+    const child = spawn(process.execPath, [SERVER_ENTRY, "login"], {
+      env: environment(home, stand),
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(nobody !== undefined ? { uid: nobody, gid: nobody } : {}),
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const code = await eventually(() => CODE.exec(stdout)?.[1], 15_000, "the user code");
+    await stand.approveDevice(code);
+
+    expect(await exited).toBe(1);
+    expect(stdout).not.toMatch(/^Signed in/m);
+    expect(stderr).toContain(
+      `The sign-in was approved but could not be saved: Could not create the lock ${path.join(dir, "credentials.json.lock")} (EACCES): permission denied`,
+    );
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it("login exits 1 saying the code expired when nobody approves it in time", async () => {

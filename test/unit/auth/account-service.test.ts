@@ -100,6 +100,7 @@ describe("status", () => {
       apiUrl,
       store: "memory store",
       signedIn: true,
+      verified: true,
       source: "file",
       flow: "pkce",
       expiresAt: new Date(stored!.expires_at).toISOString(),
@@ -138,10 +139,10 @@ describe("status", () => {
     expect(await account.status()).toMatchObject({ signedIn: false, problem: "The saved sign-in has expired." });
   });
 
-  it("an expired sign-in with a refresh token is still signed in", async () => {
+  it("an expired sign-in whose refresh fails is not signed in but unverified, and the server is not asked", async () => {
     const clock = manualClock();
     const { account } = setup({ stored: record(clock.now(), -DAY) });
-    expect(await account.status()).toMatchObject({ signedIn: true, daysLeft: 0, hasRefreshToken: true });
+    expect(await account.status()).toMatchObject({ signedIn: false, verified: false, reason: "no refresh expected", daysLeft: 0, hasRefreshToken: true });
     expect(hits).toEqual([]);
   });
 
@@ -165,6 +166,7 @@ describe("status", () => {
       apiUrl,
       store: "not used (CRONICORN_API_KEY is set)",
       signedIn: true,
+      verified: true,
       source: "api-key",
       flow: "api-key",
       user: { id: "u1", email: "ada@example.com" },
@@ -176,9 +178,11 @@ describe("status", () => {
       apiUrl,
       store: "not used (CRONICORN_API_KEY is set)",
       signedIn: false,
+      verified: true,
       source: "api-key",
       flow: "api-key",
-      problem: "Cronicorn rejected CRONICORN_API_KEY.",
+      problem:
+        "Cronicorn rejected CRONICORN_API_KEY (HTTP 401). Right after many requests this can also be its per-key rate limit (about 100 a minute): if so, it passes within a minute.",
     });
   });
 });
@@ -319,6 +323,7 @@ describe("account status at its edges", () => {
       apiUrl,
       store,
       signedIn: true,
+      verified: true,
       source,
       flow: current.flow,
       expiresAt: new Date(current.expires_at).toISOString(),
@@ -404,6 +409,7 @@ describe("account status at its edges", () => {
         apiUrl,
         store: "file store",
         signedIn: false,
+        verified: true,
         source: "file",
         ...(flow ? { flow } : {}),
         expiresAt: new Date(current.expires_at).toISOString(),
@@ -413,12 +419,12 @@ describe("account status at its edges", () => {
       });
     });
 
-    it("a browser (pkce) sign-in from another issuer is still signed in, without a user", async () => {
+    it("a browser (pkce) sign-in from another issuer that the API takes is signed in, without a user, saying why", async () => {
       const current = record(clock.now(), 5 * DAY + 1000, { flow: "pkce" });
       const { status } = statusOf(current);
       const { user, ...rest } = signedInAs(current, "file store", "file");
       expect(user).toEqual(ADA);
-      expect(await status()).toEqual(rest);
+      expect(await status()).toEqual({ ...rest, userUnknownReason: expect.stringContaining(`the sign-in comes from ${current.issuer}`) });
     });
 
     it("a device sign-in that get-session knows is signed in", async () => {

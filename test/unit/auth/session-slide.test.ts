@@ -168,10 +168,11 @@ describe("sliding sessions at their edges", () => {
       expect(asked).toEqual([expect.any(String), next.access_token]);
     });
 
-    it("an unanswered check is not a confirmation: the next call asks again", async () => {
-      const { session, store, asked } = sliding(device(T, SKEW_MS / 2), () => ({ state: "unknown" }));
+    it("an unanswered check is not a confirmation: the next call after the 1 s retry wait asks again", async () => {
+      const { session, store, asked, clock } = sliding(device(T, SKEW_MS / 2), () => ({ state: "unknown" }));
       const stored = store.records.get(ORIGIN)!;
       expect((await session.credential()).value).toBe(stored.access_token);
+      clock.advance(1_000);
       await session.credential();
       expect(asked).toHaveLength(2);
       expect(store.writes).toBe(0);
@@ -237,7 +238,7 @@ describe("sliding sessions at their edges", () => {
       expect(store.records.get(ORIGIN)).toEqual({ ...stored, expires_at: T + 3 * HOUR, obtained_at: T + 1 });
     });
 
-    it("saves the extended session again when another process removed it while it asked", async () => {
+    it("does not save the extended session when the user signed out while it asked: asks for a sign-in", async () => {
       const stored = device(T, SKEW_MS / 2);
       const store = new MemoryStore();
       const { session } = sliding(
@@ -248,8 +249,9 @@ describe("sliding sessions at their edges", () => {
         },
         { store },
       );
-      expect((await session.credential()).value).toBe(stored.access_token);
-      expect(store.records.get(ORIGIN)).toEqual({ ...stored, expires_at: T + HOUR });
+      await expect(session.credential()).rejects.toBeInstanceOf(AuthRequiredError);
+      expect(store.records.has(ORIGIN)).toBe(false);
+      expect(store.writes).toBe(0);
     });
   });
 

@@ -11,6 +11,7 @@ import { MemoryStore, ORIGIN, SKEW_MS, countingRefresher, manualClock, record, s
 import { AuthRequiredError } from "../../../src/auth/errors.js";
 import { NetworkError } from "../../../src/net/errors.js";
 import type { CredentialRecord } from "../../../src/auth/store/types.js";
+import { StoreError } from "../../../src/auth/store/types.js";
 import { captureLogger } from "../../helpers/store/harness.js";
 
 const SKEW = SKEW_MS;
@@ -239,10 +240,35 @@ describe("Session: refresh failures", () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it("a transient refresh failure keeps the stored record and says it was kept", async () => {
+  it("a rejected refresh token still asks for a sign-in when the store cannot delete the dead record, and says why", async () => {
+    const clock = manualClock();
+    class StuckStore extends MemoryStore {
+      override async delete(): Promise<boolean> {
+        throw new StoreError("The OS keychain did not answer within 3000 ms while trying to delete the credentials.");
+      }
+    }
+    const store = new StuckStore();
+    store.records.set(ORIGIN, record(clock.now(), -1));
+    const logger = captureLogger();
+    const session = sessionWith({
+      store,
+      now: clock.now,
+      logger,
+      refresh: async () => {
+        throw new RefreshRejectedError("invalid_grant");
+      },
+    });
+    await expect(session.credential()).rejects.toBeInstanceOf(AuthRequiredError);
+    expect(logger.warnings()).toEqual([
+      "The saved Cronicorn sign-in can no longer be refreshed (the server rejected it); a new sign-in is needed.",
+      "The OS keychain did not answer within 3000 ms while trying to delete the credentials.",
+    ]);
+  });
+
+  it("a transient refresh failure of an expired token keeps the stored record and says it was kept", async () => {
     const clock = manualClock();
     const store = new MemoryStore();
-    const stale = record(clock.now(), 1_000);
+    const stale = record(clock.now(), -1);
     store.records.set(ORIGIN, stale);
     const session = sessionWith({
       store,
@@ -262,10 +288,10 @@ describe("Session: refresh failures", () => {
     store.records.set(ORIGIN, record(Date.now(), HOUR));
     const session = sessionWith({ store });
     await session.credential();
-    expect(await session.forget()).toBe(true);
+    expect((await session.forget()).deleted).toBe(true);
     expect(store.records.size).toBe(0);
     await expect(session.credential()).rejects.toBeInstanceOf(AuthRequiredError);
-    expect(await session.forget()).toBe(false);
+    expect(await session.forget()).toEqual({ deleted: false, removed: null });
   });
 
   it("adopt returns the record it replaced", async () => {
@@ -393,7 +419,7 @@ describe("Session at its edges", () => {
       expect(await session.unauthorized({ kind: "bearer", value: "whatever-token-1" })).toBeNull();
     });
 
-    it("refreshes with the record it has when another process signed out while this one waited for the lock", async () => {
+    it("does not refresh when another process signed out while this one waited for the lock: asks for a sign-in and writes nothing", async () => {
       const clock = manualClock();
       const store = new MemoryStore();
       const current = record(clock.now(), HOUR);
@@ -407,9 +433,10 @@ describe("Session at its edges", () => {
           return fn();
         },
       });
-      const next = await session.unauthorized({ kind: "bearer", value: current.access_token });
-      expect(refresher.spent).toEqual([current.refresh_token]);
-      expect(next).toEqual({ kind: "bearer", value: store.records.get(ORIGIN)?.access_token });
+      await expect(session.unauthorized({ kind: "bearer", value: current.access_token })).rejects.toBeInstanceOf(AuthRequiredError);
+      expect(refresher.spent).toEqual([]);
+      expect(store.writes).toBe(0);
+      expect(await session.current()).toBeNull();
     });
 
     it("a record of its own still due under the lock is refreshed, not adopted", async () => {
@@ -458,7 +485,7 @@ describe("Session at its edges", () => {
     it("a transient failure that is not an Error is named as it is", async () => {
       const clock = manualClock();
       const store = new MemoryStore();
-      store.records.set(ORIGIN, record(clock.now(), SKEW / 2));
+      store.records.set(ORIGIN, record(clock.now(), -1));
       const session = sessionWith(store, {
         now: clock.now,
         refresh: async () => {

@@ -2,12 +2,13 @@ import path from "node:path";
 import type * as FsPromises from "node:fs/promises";
 import type * as Fs from "node:fs";
 import { spawnSync } from "node:child_process";
-import { chmod, mkdir, readFile, readdir, stat, writeFile, chown, rm, symlink, utimes } from "node:fs/promises";
+import { chmod, lstat, mkdir, readFile, readdir, stat, writeFile, chown, rm, symlink, utimes } from "node:fs/promises";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createFileStore, type FileStoreOptions } from "../../../../src/auth/store/file.js";
 import { StoreError } from "../../../../src/auth/store/types.js";
 import { redact } from "../../../../src/core/log.js";
-import { captureLogger, makeRecord, removeTempDirs, tempDir } from "../../../helpers/store/harness.js";
+import { captureLogger, finished, makeRecord, removeTempDirs, spawnFixture, tempDir } from "../../../helpers/store/harness.js";
+import type { ChildProcess } from "node:child_process";
 import type { PathLike } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { constants } from "node:fs";
@@ -668,6 +669,49 @@ describe("file store at its edges", () => {
       );
       expect(await readdir(dir)).toEqual(["credentials.json"]);
       expect(await store.read(CLOUD)).toEqual(makeRecord());
+    });
+    it("fails a write on a read-only file system with a StoreError naming the file and EROFS, keeping the old file", async () => {
+      const { dir, file, store } = await setup(ours({ [CLOUD]: makeRecord() }));
+      disk.fault = (call, target) => (call === "open" && path.basename(target).startsWith("credentials.json.tmp-") ? errno("EROFS") : undefined);
+      const error = await store.write(CLOUD, makeRecord({ access_token: "new-access-token-2" })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as Error).message).toBe(`Could not write ${file} (EROFS): the file system is read-only: set CRONICORN_CONFIG_DIR to a writable folder.`);
+      expect(await readdir(dir)).toEqual(["credentials.json"]);
+      expect(await store.read(CLOUD)).toEqual(makeRecord());
+    });
+
+    it("fails a write on a full disk with a StoreError naming the file and ENOSPC, keeping the old file", async () => {
+      const { dir, file, store } = await setup(ours({ [CLOUD]: makeRecord() }));
+      disk.fault = (call, target) => (call === "open" && path.basename(target).startsWith("credentials.json.tmp-") ? errno("ENOSPC") : undefined);
+      await expect(store.write(CLOUD, makeRecord({ access_token: "new-access-token-3" }))).rejects.toThrow(
+        new StoreError(`Could not write ${file} (ENOSPC): the disk is full: free some space and try again.`),
+      );
+      expect(await readdir(dir)).toEqual(["credentials.json"]);
+      expect(await store.read(CLOUD)).toEqual(makeRecord());
+    });
+  });
+
+  describe("file store: something other than a file at its place", () => {
+    // In a child process: opening a FIFO for reading blocks until a writer comes, which would hang this test runner.
+    let child: ChildProcess | undefined;
+    afterEach(() => {
+      child?.kill("SIGKILL");
+      child = undefined;
+    });
+
+    it.each(["read", "delete"] as const)("a FIFO: %s answers at once with a StoreError naming the file, instead of hanging", async (command) => {
+      const dir = path.join(await tempDir("fifo-"), ".cronicorn");
+      await mkdir(dir, { mode: 0o700 });
+      const fifo = path.join(dir, "credentials.json");
+      expect(spawnSync("mkfifo", ["-m", "600", fifo]).status).toBe(0);
+      child = spawnFixture("store-cli.ts", ["file", dir, command, CLOUD]);
+      const { code, stdout, stderr } = await finished(child);
+      expect(code).not.toBe(0);
+      expect(stdout).toBe("");
+      expect(stderr).toContain(
+        `StoreError: ${fifo} is not a regular file (a FIFO), so it cannot hold credentials: move it away (or delete it) and sign in again, or set CRONICORN_CONFIG_DIR to another folder.`,
+      );
+      expect((await lstat(fifo)).isFIFO()).toBe(true); // left as it was
     });
   });
 

@@ -198,13 +198,14 @@ describe("openTokenStore at its edges", () => {
   });
 
   describe("auto mode sign-out", () => {
-    it("reports nothing removed when the keychain fails and the file has no record", async () => {
-      const { keychain, store, fileName, logger } = await openWith("auto");
+    it("does not report a sign-out the keychain could not carry out, even when the file has no record", async () => {
+      const { keychain, store } = await openWith("auto");
       keychain.failing.delete = true;
-      expect(await store.delete(ORIGIN)).toBe(false);
-      expect(logger.warnings()).toEqual([
-        `The OS keychain failed to delete the credentials for ${ORIGIN}: locked (delete). ${FIX} Using the file ${fileName} for this sign-out.`,
-      ]);
+      await expect(store.delete(ORIGIN)).rejects.toThrow(
+        new StoreError(
+          `The OS keychain failed to delete the credentials for ${ORIGIN}: locked (delete). ${FIX} It may still hold the sign-in: sign out again once it answers.`,
+        ),
+      );
     });
   });
 
@@ -368,17 +369,19 @@ describe("the store chooser and keychain store at their edges", () => {
       ]);
     });
 
-    it("a sign-out deletes from both; the keychain failing still deletes the file, with a warning", async () => {
-      const { store, file, keychain, logger, fileName } = await openAuto();
+    it("a sign-out deletes from both; the keychain failing still deletes the file, then fails saying the keychain may still hold it", async () => {
+      const { store, file, keychain } = await openAuto();
       await store.write(ORIGIN, makeRecord());
       expect(await store.delete(ORIGIN)).toBe(true); // only in the keychain
       expect(await store.delete(ORIGIN)).toBe(false); // nowhere
-      await file.write(ORIGIN, makeRecord());
+      await store.write(ORIGIN, makeRecord({ access_token: "in-the-keychain-1" }));
+      await file.write(ORIGIN, makeRecord({ access_token: "in-the-file-1" }));
       keychain.failing.delete = true;
-      expect(await store.delete(ORIGIN)).toBe(true); // only in the file
-      expect(logger.warnings()).toEqual([
-        `The OS keychain failed to delete the credentials for ${ORIGIN}: locked (delete). Unlock the keychain, or set CRONICORN_TOKEN_STORE=file to keep credentials in a private file instead. Using the file ${fileName} for this sign-out.`,
-      ]);
+      await expect(store.delete(ORIGIN)).rejects.toThrow(/It may still hold the sign-in: sign out again once it answers\.$/);
+      expect(await file.read(ORIGIN)).toBeNull();
+      // The keychain still holds it: had the sign-out been reported done, this record would have come back.
+      keychain.failing.delete = false;
+      expect((await store.read(ORIGIN))?.access_token).toBe("in-the-keychain-1");
     });
   });
 
