@@ -71,6 +71,10 @@ const envSchema = z.object({
   CRONICORN_AUTH_FLOW: z._default(z.enum(["auto", "device", "pkce"]), "auto"),
   CRONICORN_LOGIN_WAIT_S: z._default(z.coerce.number({ error: "CRONICORN_LOGIN_WAIT_S must be a number" }).check(z.minimum(0), z.maximum(600)), 45),
   CRONICORN_SIGNIN_TIMEOUT_S: z._default(positiveInt("CRONICORN_SIGNIN_TIMEOUT_S").check(z.maximum(3600)), 1800),
+  CRONICORN_DEVICE_POLL_FLOOR_S: z._default(
+    positiveInt("CRONICORN_DEVICE_POLL_FLOOR_S").check(z.maximum(5, "CRONICORN_DEVICE_POLL_FLOOR_S must be at most 5")),
+    5,
+  ),
   CRONICORN_NO_BROWSER: z._default(flag, false),
   CRONICORN_TOKEN_STORE: z._default(z.enum(["auto", "keychain", "file"]), "auto"),
   CRONICORN_CONFIG_DIR: z.optional(nonEmpty()),
@@ -112,6 +116,8 @@ export interface Config {
   loginWaitMs: number;
   /** How long a started sign-in (browser callback) stays valid. */
   signInTimeoutMs: number;
+  /** The shortest wait between two polls of a device sign-in, whatever the server says (1–5 s; RFC 8628's 5 by default). */
+  devicePollFloorS: number;
   noBrowser: boolean;
   tokenStore: "auto" | "keychain" | "file";
   configDir: string;
@@ -174,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       authFlow: e.CRONICORN_AUTH_FLOW,
       loginWaitMs: Math.round(e.CRONICORN_LOGIN_WAIT_S * 1000),
       signInTimeoutMs: e.CRONICORN_SIGNIN_TIMEOUT_S * 1000,
+      devicePollFloorS: e.CRONICORN_DEVICE_POLL_FLOOR_S,
       noBrowser: e.CRONICORN_NO_BROWSER,
       tokenStore: e.CRONICORN_TOKEN_STORE,
       configDir: configDir.dir,

@@ -88,6 +88,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerHan
     CRONICORN_CONFIG_DIR: path.join(home, ".cronicorn"),
     CRONICORN_TOKEN_STORE: "file",
     CRONICORN_NO_BROWSER: "1",
+    // Device sign-ins against the stand-in (interval 1 s) poll every second instead of every 5: faster tests.
+    CRONICORN_DEVICE_POLL_FLOOR_S: "1",
     CRONICORN_LOG_LEVEL: "debug",
     TEE_STDOUT_FILE: stdoutFile,
     TEE_STDERR_FILE: stderrFile,

@@ -6,7 +6,7 @@ import { startAuthorizationServer } from "../stack/oauth-server.js";
 import type { AuthServer, AuthServerOptions } from "../stack/oauth-server.js";
 import { startCronicornStandIn } from "../stack/cronicorn.js";
 import type { StandIn } from "../stack/cronicorn.js";
-import type { ServerHandle } from "./mcp.js";
+import type { Era, ServerHandle } from "./mcp.js";
 import { startServer } from "./mcp.js";
 import { trackIssuer } from "./secrets.js";
 import { promptOf, storedRecord, untilSignedIn } from "./signin.js";
@@ -78,8 +78,8 @@ export async function signInHeadless(server: ServerHandle, stack: PkceStack): Pr
   await untilSignedIn(server);
 }
 
-export async function startSignedInServer(stack: PkceStack, env: Record<string, string> = {}, home?: string): Promise<ServerHandle> {
-  const server = await startServer({ env: { ...stack.env, ...env }, ...(home ? { home } : {}) });
+export async function startSignedInServer(stack: PkceStack, env: Record<string, string> = {}, home?: string, era: Era = "legacy"): Promise<ServerHandle> {
+  const server = await startServer({ era, env: { ...stack.env, ...env }, ...(home ? { home } : {}) });
   await signInHeadless(server, stack);
   return server;
 }

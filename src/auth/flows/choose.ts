@@ -32,6 +32,7 @@ export async function startSignIn(config: Config, browser: boolean): Promise<Pen
       : undefined;
   return startDeviceAuthorization({
     apiUrl: config.apiUrl,
+    minIntervalS: config.devicePollFloorS,
     clientId: config.clientId,
     scope: config.scope ?? DEVICE_SCOPE,
     approvalUrl: endpoints ? undefined : config.deviceApprovalUrl,

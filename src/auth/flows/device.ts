@@ -20,8 +20,8 @@ export interface DeviceFlowOptions {
   /** Endpoints from authorization server metadata, when it publishes them. */
   endpoints?: { issuer: string; deviceAuthorization: string; token: string };
   now?: () => number;
-  /** Shortest wait between polls, in seconds, whatever the server says. RFC 8628's default, 5, in the
-   *  shipped server; only tests pass a smaller one. */
+  /** Shortest wait between polls, in seconds, whatever the server says: RFC 8628's default, 5, unless
+   *  CRONICORN_DEVICE_POLL_FLOOR_S lowers it (never below 1) for a Cronicorn the user runs. */
   minIntervalS?: number;
   /** The range a code's lifetime is clamped to, in seconds; [60, 3600] in the shipped server. */
   expiresRangeS?: readonly [number, number];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { makeHome, startServer, textOf, valueOf } from "../../helpers/mcp.js";
+import { ERAS, makeHome, startServer, textOf, valueOf } from "../../helpers/mcp.js";
 import type { ServerHandle } from "../../helpers/mcp.js";
 import { setStoredExpiry } from "../../helpers/expiry.js";
 import { refreshGrants as grantsOf, startPkceStack, startSignedInServer } from "../../helpers/pkce-stack.js";
@@ -8,7 +8,7 @@ import { eventually, promptOf, storedRecord } from "../../helpers/signin.js";
 
 const SHORT = { CRONICORN_REFRESH_SKEW_S: "1" };
 
-describe("refresh: ahead of expiry, after a 401, single flight, across processes", () => {
+describe.each(ERAS)("refresh: ahead of expiry, after a 401, single flight, across processes (%s era)", (era) => {
   let stack: PkceStack;
   const servers: ServerHandle[] = [];
 
@@ -32,7 +32,7 @@ describe("refresh: ahead of expiry, after a 401, single flight, across processes
     return restarted(first.home, env);
   }
   async function restarted(home: string, env: Record<string, string> = {}) {
-    const server = await startServer({ env: { ...stack.env, ...SHORT, ...env }, home });
+    const server = await startServer({ era, env: { ...stack.env, ...SHORT, ...env }, home });
     servers.push(server);
     return server;
   }

@@ -11,7 +11,7 @@ import type { CallToolResult } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
-import { assertNoSecrets, assertStdoutIsJsonRpc, makeHome, startServer, textOf, valueOf } from "../../helpers/mcp.js";
+import { assertNoSecrets, assertStdoutIsJsonRpc, ERAS, makeHome, startServer, textOf, valueOf } from "../../helpers/mcp.js";
 import type { ServerHandle, StartOptions } from "../../helpers/mcp.js";
 import { eventually, promptOf, storedRecord } from "../../helpers/signin.js";
 
@@ -34,7 +34,7 @@ function fakeBrowser(home: string): { env: Record<string, string | undefined>; o
   };
 }
 
-describe("the sign-in link reaches the user at once", () => {
+describe.each(ERAS)("the sign-in link reaches the user at once (%s era)", (era) => {
   const cleanup: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0)) await fn();
@@ -43,6 +43,7 @@ describe("the sign-in link reaches the user at once", () => {
   async function setup(env: Record<string, string | undefined>, start: Partial<StartOptions> = {}) {
     const stand = await startCronicornStandIn({ deviceInterval: "1s" });
     const server = await startServer({
+      era,
       ...start,
       env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_ISSUER: stand.webUrl, ...env },
     });
@@ -136,6 +137,8 @@ describe("the sign-in link reaches the user at once", () => {
       },
     ],
   ] as const) {
+    // A 2026 client whose own handler fails cannot retry the round: that failure is the client's to report.
+    if (era === "modern" && what === "fails") continue;
     it(`when the client ${what} the URL elicitation, answers at once with the link and code`, { timeout: 90_000 }, async () => {
       const { stand, server } = await setup(LONG_WAIT, { capabilities: { elicitation: { url: {} } } });
       let asked = 0;

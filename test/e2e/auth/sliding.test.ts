@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCronicornStandIn, type StandIn } from "../../stack/cronicorn.js";
-import { makeHome, startServer, textOf, valueOf, type ServerHandle } from "../../helpers/mcp.js";
+import { ERAS, makeHome, startServer, textOf, type ServerHandle, valueOf } from "../../helpers/mcp.js";
 import { storedRecord } from "../../helpers/signin.js";
 
 const SESSION_S = 20;
@@ -29,7 +29,7 @@ function writeDeviceRecord(home: string, stand: StandIn, token: string, expiresA
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("sliding sessions (no refresh token)", () => {
+describe.each(ERAS)("sliding sessions (no refresh token) (%s era)", (era) => {
   let stand: StandIn | undefined;
   let server: ServerHandle | undefined;
   afterEach(async () => {
@@ -45,7 +45,11 @@ describe("sliding sessions (no refresh token)", () => {
     const home = makeHome();
     writeDeviceRecord(home, stand, token, originalExpiry);
     // The whole (short) session is within the skew, so every call checks get-session, as the last 5 minutes of a real one do.
-    server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_LOGIN_WAIT_S: "0", CRONICORN_REFRESH_SKEW_S: String(SESSION_S) } });
+    server = await startServer({
+      era,
+      home,
+      env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_LOGIN_WAIT_S: "0", CRONICORN_REFRESH_SKEW_S: String(SESSION_S) },
+    });
 
     // Use the token (each use slides the session on the server) until its original lifetime has passed.
     while (Date.now() <= originalExpiry + 1000) {
@@ -66,7 +70,7 @@ describe("sliding sessions (no refresh token)", () => {
     const token = await stand.signIn();
     const home = makeHome();
     writeDeviceRecord(home, stand, token, Date.now() - 60_000);
-    server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_LOGIN_WAIT_S: "0" } });
+    server = await startServer({ era, home, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_LOGIN_WAIT_S: "0" } });
 
     expect(valueOf<unknown[]>(await server.call("list_jobs"), "jobs")).toEqual([]);
     const stored = storedRecord(home, stand.webUrl) as { expires_at: number };
@@ -75,7 +79,7 @@ describe("sliding sessions (no refresh token)", () => {
     // A session the server does not know (a token it never issued) is gone: sign-in prompt, not an error.
     writeDeviceRecord(home, stand, "not-a-session-token-abcdef", Date.now() - 60_000);
     await server.close();
-    server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_LOGIN_WAIT_S: "0" } });
+    server = await startServer({ era, home, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_LOGIN_WAIT_S: "0" } });
     const result = await server.call("list_jobs");
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toHaveProperty("signIn");

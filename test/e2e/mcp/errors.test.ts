@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
-import { startServer, textOf, valueOf } from "../../helpers/mcp.js";
+import { ERAS, startServer, textOf, valueOf } from "../../helpers/mcp.js";
 import type { ServerHandle } from "../../helpers/mcp.js";
 
-describe("errors: every failure is a clear tool error and the server stays up", () => {
+describe.each(ERAS)("errors: every failure is a clear tool error and the server stays up (%s era)", (era) => {
   let stand: StandIn;
   let server: ServerHandle;
   let jobId: string;
@@ -12,7 +12,7 @@ describe("errors: every failure is a clear tool error and the server stays up", 
 
   beforeAll(async () => {
     stand = await startCronicornStandIn();
-    server = await startServer({ env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_API_KEY: stand.apiKey, CRONICORN_TIMEOUT_MS: "1500" } });
+    server = await startServer({ era, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_API_KEY: stand.apiKey, CRONICORN_TIMEOUT_MS: "1500" } });
     jobId = valueOf<{ id: string }>(await server.call("create_job", { name: "errors" }), "job").id;
     endpointId = valueOf<{ id: string }>(
       await server.call("add_endpoint", { jobId, name: "e", url: "http://127.0.0.1:9/x", baselineIntervalMs: 60_000 }),
@@ -121,7 +121,7 @@ describe("errors: every failure is a clear tool error and the server stays up", 
   });
 
   it("reports an unreachable API with its URL", async () => {
-    const offline = await startServer({ env: { CRONICORN_API_URL: "http://127.0.0.1:9/api", CRONICORN_API_KEY: "key-for-nowhere" } });
+    const offline = await startServer({ era, env: { CRONICORN_API_URL: "http://127.0.0.1:9/api", CRONICORN_API_KEY: "key-for-nowhere" } });
     try {
       const result = await offline.call("list_jobs", {});
       expect(result.isError).toBe(true);
@@ -132,7 +132,7 @@ describe("errors: every failure is a clear tool error and the server stays up", 
   });
 
   it("reports a rejected API key without crashing", async () => {
-    const wrong = await startServer({ env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_API_KEY: "definitely-not-a-key" } });
+    const wrong = await startServer({ era, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_API_KEY: "definitely-not-a-key" } });
     try {
       const result = await wrong.call("list_jobs", {});
       expect(result.isError).toBe(true);
@@ -147,9 +147,9 @@ describe("errors: every failure is a clear tool error and the server stays up", 
   });
 });
 
-describe("a bad configuration never kills the server", () => {
+describe.each(ERAS)("a bad configuration never kills the server (%s era)", (era) => {
   it("starts, logs the problem on stderr, and returns it from every tool call", async () => {
-    const server = await startServer({ env: { CRONICORN_API_URL: "http://cronicorn.example.com/api", CRONICORN_TIMEOUT_MS: "soon" } });
+    const server = await startServer({ era, env: { CRONICORN_API_URL: "http://cronicorn.example.com/api", CRONICORN_TIMEOUT_MS: "soon" } });
     try {
       const tools = await server.client.listTools();
       expect(tools.tools.length).toBeGreaterThan(20);

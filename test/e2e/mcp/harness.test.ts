@@ -1,10 +1,10 @@
 /** The checks every spawned server gets at close() can fail: otherwise they would prove nothing. */
 import { describe, expect, it } from "vitest";
-import { assertNoSecrets, assertStdoutIsJsonRpc, startServer } from "../../helpers/mcp.js";
+import { assertNoSecrets, assertStdoutIsJsonRpc, ERAS, startServer } from "../../helpers/mcp.js";
 
-describe("the spawned-server harness", () => {
+describe.each(ERAS)("the spawned-server harness (%s era)", (era) => {
   it("fails the check when a known secret appears on the server's stdout, and passes once it is not known", async () => {
-    const server = await startServer({ env: { CRONICORN_API_URL: "http://127.0.0.1:9/api" } });
+    const server = await startServer({ era, env: { CRONICORN_API_URL: "http://127.0.0.1:9/api" } });
     await server.client.listTools();
     const name = server.client.getServerVersion()?.name;
     expect(name).toBe("cronicorn-mcp"); // it is in the initialize result on stdout
@@ -16,7 +16,7 @@ describe("the spawned-server harness", () => {
 
   it("knows the API key from the server's environment without being told", async () => {
     const key = "key-known-from-the-environment";
-    const server = await startServer({ env: { CRONICORN_API_URL: "http://127.0.0.1:9/api", CRONICORN_API_KEY: key } });
+    const server = await startServer({ era, env: { CRONICORN_API_URL: "http://127.0.0.1:9/api", CRONICORN_API_KEY: key } });
     expect(server.secrets.has(key)).toBe(true);
     await server.close();
   });

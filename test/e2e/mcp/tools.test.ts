@@ -4,16 +4,17 @@
  * when a tool merely echoes what it was given.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TOOLS } from "../../../src/tools/registry.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
-import { assertNoSecrets, assertStdoutIsJsonRpc, startServer, textOf, valueOf } from "../../helpers/mcp.js";
+import { assertNoSecrets, assertStdoutIsJsonRpc, ERAS, startServer, textOf, valueOf } from "../../helpers/mcp.js";
 import type { ServerHandle } from "../../helpers/mcp.js";
 import { startTarget } from "../../helpers/target.js";
 import type { Target } from "../../helpers/target.js";
 
 type Obj = Record<string, unknown>;
 
-describe("every tool over stdio against the Cronicorn stand-in, with read-back", () => {
+describe.each(ERAS)("every tool over stdio against the Cronicorn stand-in, with read-back (%s era)", (era) => {
   let stand: StandIn;
   let server: ServerHandle;
   let target: Target;
@@ -22,8 +23,15 @@ describe("every tool over stdio against the Cronicorn stand-in, with read-back",
     // One key makes every call here: lift the per-key limit (test/stack covers it).
     stand = await startCronicornStandIn({ apiKeyRateLimit: { maxRequests: 10_000, timeWindowMs: 60_000 } });
     target = await startTarget();
-    server = await startServer({ env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_API_KEY: stand.apiKey } });
+    server = await startServer({ era, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl, CRONICORN_API_KEY: stand.apiKey } });
+    const call = server.call.bind(server);
+    server.call = (name, ...rest) => {
+      called.add(name);
+      return call(name, ...rest);
+    };
   });
+  /** Every tool this file called, to prove it called all of them. */
+  const called = new Set<string>();
   afterAll(async () => {
     await server?.close();
     await target?.close();
@@ -254,6 +262,10 @@ describe("every tool over stdio against the Cronicorn stand-in, with read-back",
       expect(result.isError, tool).toBe(true);
     }
     expect(stand.requests).toEqual([]);
+  });
+
+  it("called every API tool of the registry (a 2026-07-28 client as much as a 2025 one)", () => {
+    expect(TOOLS.filter((t) => t.group !== "auth" && !called.has(t.name)).map((t) => t.name)).toEqual([]);
   });
 
   it("kept stdout pure JSON-RPC and never printed the API key", () => {

@@ -139,6 +139,8 @@ describe("the published package", { timeout: 240_000 }, () => {
       CRONICORN_API_KEY: stand.apiKey,
       CRONICORN_CONFIG_DIR: path.join(home, ".cronicorn"),
       CRONICORN_NO_BROWSER: "1",
+      // Device sign-ins against the stand-in (interval 1 s) poll every second instead of every 5: faster tests.
+      CRONICORN_DEVICE_POLL_FLOOR_S: "1",
     });
     try {
       expect((await server.toolNames()).length).toBeGreaterThanOrEqual(30);

@@ -1,14 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeHome, startServer } from "../../helpers/mcp.js";
+import { ERAS, makeHome, startServer } from "../../helpers/mcp.js";
 import { startHostileServer, type HostileServer } from "../../helpers/hostile-server.js";
 import { leaksOf } from "../../helpers/leaks.js";
 
 const API_KEY = "cron_key_Zx81mQp0LrT55vbN";
 const BEARER = "bearer_tok_Hq2Ww9Ee4Rr7Tt1Yy";
 
-describe("redaction: a server that echoes the credential back gets none of it into a result", () => {
+describe.each(ERAS)("redaction: a server that echoes the credential back gets none of it into a result (%s era)", (era) => {
   let hostile: HostileServer;
   beforeAll(async () => {
     hostile = await startHostileServer();
@@ -18,7 +18,7 @@ describe("redaction: a server that echoes the credential back gets none of it in
   });
 
   it("masks the API key in text and structuredContent, raw, base64, base64url, URL-encoded and hex", async () => {
-    const server = await startServer({ env: { CRONICORN_API_URL: hostile.apiUrl, CRONICORN_API_KEY: API_KEY } });
+    const server = await startServer({ era, env: { CRONICORN_API_URL: hostile.apiUrl, CRONICORN_API_KEY: API_KEY } });
     try {
       const result = await server.call("get_job", { jobId: "job-echo" });
       expect(result.isError).toBeFalsy();
@@ -46,7 +46,7 @@ describe("redaction: a server that echoes the credential back gets none of it in
       flow: "device",
     };
     fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [hostile.origin]: record } }), { mode: 0o600 });
-    const server = await startServer({ home, env: { CRONICORN_API_URL: hostile.apiUrl } });
+    const server = await startServer({ era, home, env: { CRONICORN_API_URL: hostile.apiUrl } });
     try {
       const result = await server.call("get_job", { jobId: "job-echo" });
       expect(result.isError).toBeFalsy();

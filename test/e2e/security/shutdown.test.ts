@@ -6,7 +6,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { SERVER_ENTRY, startServer, type ServerHandle } from "../../helpers/mcp.js";
+import { ERAS, SERVER_ENTRY, startServer, type ServerHandle } from "../../helpers/mcp.js";
+import { modernMeta } from "../../../src/build/generate-answers.js";
 import { refreshGrants, startPkceStack, startSignedInServer, waitPastExpiry, type PkceStack } from "../../helpers/pkce-stack.js";
 import { storedRecord } from "../../helpers/signin.js";
 import { until } from "../../helpers/until.js";
@@ -22,7 +23,7 @@ function exitOf(server: ServerHandle): Promise<void> {
   });
 }
 
-describe("graceful shutdown", () => {
+describe.each(ERAS)("graceful shutdown (%s era)", (era) => {
   let stack: PkceStack | undefined;
   afterEach(async () => {
     await stack?.close();
@@ -32,7 +33,7 @@ describe("graceful shutdown", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`${signal} during a refresh: the rotated token is saved before the process exits`, async () => {
       stack = await startPkceStack({ accessTokenTtlS: 4 });
-      const server = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1" });
+      const server = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1" }, undefined, era);
       const before = storedRecord(server.home, stack.stand.webUrl) as { refresh_token: string };
       await waitPastExpiry(server, stack);
 
@@ -56,7 +57,7 @@ describe("graceful shutdown", () => {
 
   it("stdin closed during a refresh: the rotated token is saved before the process exits", async () => {
     stack = await startPkceStack({ accessTokenTtlS: 4 });
-    const signedIn = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1" });
+    const signedIn = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1" }, undefined, era);
     const home = signedIn.home;
     await closed(signedIn);
     const before = storedRecord(home, stack.stand.webUrl) as { refresh_token: string };
@@ -81,9 +82,13 @@ describe("graceful shutdown", () => {
     await waitPastExpiry({ home } as ServerHandle, stack);
     const held = stack.as.holdTokenRequests();
     const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`);
-    send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
-    send({ method: "notifications/initialized" });
-    send({ id: 2, method: "tools/call", params: { name: "list_jobs", arguments: {} } });
+    if (era === "legacy") {
+      send({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
+      send({ method: "notifications/initialized" });
+      send({ id: 2, method: "tools/call", params: { name: "list_jobs", arguments: {} } });
+    } else {
+      send({ id: 2, method: "tools/call", params: { name: "list_jobs", arguments: {}, _meta: modernMeta() } });
+    }
     await held.arrived;
     child.stdin.end();
     await Promise.race([until(() => stderr.includes("Stopping: stdin closed")), exited]);
@@ -100,7 +105,7 @@ describe("graceful shutdown", () => {
   });
 
   it("a line over the SDK's 10 MB buffer ends the process, saying why on stderr", async () => {
-    const server = await startServer({ env: { CRONICORN_LOG_LEVEL: "silent" } });
+    const server = await startServer({ era, env: { CRONICORN_LOG_LEVEL: "silent" } });
     const exited = exitOf(server);
     const call = server.call("create_job", { name: "x".repeat(11 * 1024 * 1024) }).catch((error: unknown) => error);
     await exited;

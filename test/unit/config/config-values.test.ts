@@ -40,6 +40,7 @@ describe("loadConfig: values other than URLs", () => {
       keychainTimeoutMs: 3_000,
       readOnly: false,
       confirm: "destructive",
+      devicePollFloorS: 5,
       toolGroups: undefined,
     });
   });
@@ -147,5 +148,17 @@ describe("CRONICORN_CONFIRM", () => {
     const bad = loadConfig({ CRONICORN_CONFIRM: "always" });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.problems.join()).toMatch(/^CRONICORN_CONFIRM: /);
+  });
+});
+
+describe("CRONICORN_DEVICE_POLL_FLOOR_S", () => {
+  it("takes a whole number of seconds from 1 to 5, and refuses anything else naming the variable", () => {
+    expect(configOf({ CRONICORN_DEVICE_POLL_FLOOR_S: "1" }).devicePollFloorS).toBe(1);
+    expect(configOf({ CRONICORN_DEVICE_POLL_FLOOR_S: "5" }).devicePollFloorS).toBe(5);
+    for (const bad of ["0", "6", "1.5", "soon"]) {
+      const result = loadConfig({ CRONICORN_DEVICE_POLL_FLOOR_S: bad });
+      expect(result.ok, bad).toBe(false);
+      if (!result.ok) expect(result.problems.join()).toMatch(/^CRONICORN_DEVICE_POLL_FLOOR_S: /);
+    }
   });
 });

@@ -378,6 +378,24 @@ describe("choosing the flow", () => {
     await settled(pending.result);
   });
 
+  it.each([
+    ["the default 5 s", {}, 5_000],
+    ["CRONICORN_DEVICE_POLL_FLOOR_S=1", { CRONICORN_DEVICE_POLL_FLOOR_S: "1" }, 1_000],
+  ])("device: polls no sooner, and no later, than %s (the server asks for 0.01 s)", async (_name, env, floorMs) => {
+    // The clock moves only when the test moves it (the suite's clock also follows real time).
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const pending = await startSignIn(configWith({ CRONICORN_AUTH_FLOW: "device", ...env }), false);
+    const polls = () => hits.filter((h) => h.path === "/api/auth/device/token").length;
+    await vi.advanceTimersByTimeAsync(floorMs - 1);
+    expect(polls()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    // The poll is due now: only its network round trip is left (turns of the event loop, no clock).
+    for (let turn = 0; turn < 5_000 && polls() === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(polls()).toBe(1);
+    pending.cancel();
+    await settled(pending.result);
+  });
+
   it("a configured scope is used", async () => {
     const pending = await startSignIn(configWith({ CRONICORN_AUTH_FLOW: "device", CRONICORN_SCOPE: "jobs" }), false);
     expect(JSON.parse(hits.find((h) => h.path === "/api/auth/device/code")?.body ?? "{}")).toMatchObject({ scope: "jobs" });
