@@ -14,6 +14,7 @@ import type { ConfigResult } from "../config/config.js";
 import { createServerFactory } from "../mcp/server.js";
 import { STATIC_ANSWERS_FILE } from "../mcp/static-answers.js";
 import type { JsonObject, StaticAnswers } from "../mcp/static-answers.js";
+import type { ToolDefinition } from "../tools/define.js";
 import { TOOLS } from "../tools/registry.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, addSink() {} };
@@ -28,9 +29,14 @@ export const modernMeta = (capabilities: JsonObject = {}) => ({
   "io.modelcontextprotocol/clientInfo": { name: "build", version: "1" },
 });
 
-/** Sends `messages` to a fresh stdio entry serving `config`, in order, and returns the results by id. */
-export async function askServer(version: string, config: ConfigResult, messages: JSONRPCMessage[]): Promise<Map<unknown, unknown>> {
-  const factory = createServerFactory({ version, config, logger: quiet, loadRuntime: () => Promise.reject(new Error("not at build time")) });
+/** Sends `messages` to a fresh stdio entry serving `config` (and `tools`), in order, and returns the results by id. */
+export async function askServer(
+  version: string,
+  config: ConfigResult,
+  messages: JSONRPCMessage[],
+  tools: readonly ToolDefinition[] = TOOLS,
+): Promise<Map<unknown, unknown>> {
+  const factory = createServerFactory({ version, config, tools, logger: quiet, loadRuntime: () => Promise.reject(new Error("not at build time")) });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const answers = new Map<unknown, unknown>();
   client.onmessage = (message: JSONRPCMessage) => {
@@ -50,25 +56,35 @@ export async function askServer(version: string, config: ConfigResult, messages:
   return answers;
 }
 
-export async function generateStaticAnswers(version: string): Promise<StaticAnswers> {
+export async function generateStaticAnswers(version: string, tools: readonly ToolDefinition[] = TOOLS): Promise<StaticAnswers> {
   // Every tool, as a valid default configuration exposes them; the start-up path filters by mode.
   const config = loadConfig({});
-  const legacy = await askServer(version, config, [
-    { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "1999-01-01", capabilities: {}, clientInfo: { name: "build", version } } },
-    { jsonrpc: "2.0", method: "notifications/initialized" },
-    { jsonrpc: "2.0", id: 2, method: "tools/list" },
-  ]);
-  const modern = await askServer(version, config, [
-    { jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: modernMeta() } },
-    { jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: modernMeta() } },
-  ]);
+  const legacy = await askServer(
+    version,
+    config,
+    [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "1999-01-01", capabilities: {}, clientInfo: { name: "build", version } } },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/list" },
+    ],
+    tools,
+  );
+  const modern = await askServer(
+    version,
+    config,
+    [
+      { jsonrpc: "2.0", id: 1, method: "server/discover", params: { _meta: modernMeta() } },
+      { jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: modernMeta() } },
+    ],
+    tools,
+  );
   const { protocolVersion: fallback, ...initialize } = legacy.get(1) as JsonObject & { protocolVersion: string };
   const legacyTools = (legacy.get(2) as { tools: JsonObject[] }).tools;
   const discover = modern.get(1) as JsonObject & { supportedVersions: string[] };
   const { tools: modernTools, ...listExtras } = modern.get(2) as JsonObject & { tools: JsonObject[] };
   if (JSON.stringify(modernTools) !== JSON.stringify(legacyTools)) throw new Error("tools/list differs between the eras");
   if (!discover.supportedVersions?.includes(MODERN_REVISION)) throw new Error(`server/discover does not offer ${MODERN_REVISION}`);
-  const byName = new Map(TOOLS.map((t) => [t.name, t]));
+  const byName = new Map(tools.map((t) => [t.name, t]));
   return {
     version,
     legacy: { supported: SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < MODERN_REVISION), fallback, initialize },

@@ -17,7 +17,7 @@ import type { SignInUi } from "../auth/ui.js";
 import type { ConfigResult } from "../config/config.js";
 import type { LogSink, Logger } from "../core/log.js";
 import type { Runtime } from "../tools/context.js";
-import { callDigest, type CallRound, type RoundState, type ToolHost } from "../tools/define.js";
+import { callDigest, type CallRound, type RoundState, type ToolDefinition, type ToolHost } from "../tools/define.js";
 import { TOOLS } from "../tools/registry.js";
 import { selectTools } from "../tools/select.js";
 import { SERVER_INSTRUCTIONS } from "./instructions.js";
@@ -39,6 +39,8 @@ export interface ServerOptions {
    * instead of converting every zod schema again (the two are equal: test/e2e/mcp/tools-list.test.ts).
    */
   toolsList?: Tool[];
+  /** The tools to serve (the registry, src/tools/registry.ts; tests hand in one with a tool more). */
+  tools?: readonly ToolDefinition[];
 }
 
 export type ServerFactory = (context: { era: Era }) => McpServer;
@@ -108,7 +110,7 @@ export function createServerFactory(options: ServerOptions): ServerFactory {
     },
   });
 
-  const selected = selectTools(TOOLS, config);
+  const selected = selectTools(options.tools ?? TOOLS, config);
   let listing = options.toolsList;
   const toolsList = (): Tool[] => (listing ??= selected.map((tool) => tool.listing()));
 

@@ -121,10 +121,13 @@ export function defineTool<In extends z.ZodObject, Out extends z.ZodType>(spec: 
     signIn: SignInPromptSchema.optional().describe("Present instead of the result when the user must first approve a sign-in."),
     ...(spec.confirm ? { notConfirmed: NotConfirmedSchema.optional() } : {}),
   });
-  const invoke = async (args: unknown, ctx: ServerContext, host: ToolHost) =>
+  const invoke = async (args: unknown, ctx: ServerContext, host: ToolHost) => {
     // One redaction pass over the whole result (text and structuredContent, every string, deep):
     // whatever a server echoes back, no registered secret or its encodings leaves the process.
-    redactDeep(await handle(spec, args as z.infer<In>, ctx, host));
+    const result = redactDeep(await handle(spec, args as z.infer<In>, ctx, host));
+    // Redaction that failed hands back a fixed placeholder instead of the value: answer that, never the value.
+    return typeof result === "object" && result !== null ? result : errorResult(String(result));
+  };
   return {
     name: spec.name,
     group: spec.group,

@@ -13,6 +13,7 @@ import * as z from "zod";
 import { ConfigError } from "../../../src/api/errors.js";
 import { AuthRequiredError } from "../../../src/auth/errors.js";
 import type { CallContext, LinkChannel, SignInOutcome, SignInPrompt } from "../../../src/auth/types.js";
+import type * as LogModule from "../../../src/core/log.js";
 import type { Logger } from "../../../src/core/log.js";
 import { registerSecret } from "../../../src/core/log.js";
 import { toolHost, type Era } from "../../../src/mcp/server.js";
@@ -76,10 +77,18 @@ function runtimeWith(outcomes: SignInOutcome[] = [], seen?: Array<{ call: CallCo
   return { runtime, sent, gate };
 }
 
+/** Set to make the redaction engine fail (its placeholder instead of the value) for the next results. */
+const redaction = vi.hoisted(() => ({ fails: false }));
+vi.mock("../../../src/core/log.js", async (importOriginal) => {
+  const real = await importOriginal<typeof LogModule>();
+  return { ...real, redactDeep: <T>(value: T): T => (redaction.fails ? ("[output withheld: redaction failed]" as T) : real.redactDeep(value)) };
+});
+
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
   vi.useRealTimers();
+  redaction.fails = false;
 });
 
 interface ConnectOptions {
@@ -189,6 +198,14 @@ describe("defineTool", () => {
         { era },
       );
       expect(await call(failing.client)).toMatchObject({ content: [{ type: "text", text: expect.stringContaining("leaked [redacted]") }], isError: true });
+    });
+
+    it("answers the redaction engine's placeholder as an error, never the unredacted result, when redaction fails", async () => {
+      const { client } = await connect(defineTool(spec(async () => ({ greeting: "maybe a secret" }))), async () => runtimeWith().runtime, { era });
+      redaction.fails = true;
+      const result = await call(client);
+      expect(result).toMatchObject({ isError: true, content: [{ type: "text", text: "[output withheld: redaction failed]" }] });
+      expect(JSON.stringify(result)).not.toContain("maybe a secret");
     });
 
     it("turns an expected failure into an error result with its message", async () => {
