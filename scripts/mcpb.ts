@@ -90,6 +90,7 @@ function manifestFor(tools: Array<{ name: string; description: string }>, platfo
           CRONICORN_API_KEY: "${user_config.api_key}",
           CRONICORN_READ_ONLY: "${user_config.read_only}",
           CRONICORN_TOOLS: "${user_config.tool_groups}",
+          CRONICORN_CONFIRM: "${user_config.confirm}",
         },
       },
     },
@@ -123,6 +124,15 @@ function manifestFor(tools: Array<{ name: string; description: string }>, platfo
         title: "Tool groups",
         description: `Comma-separated groups of tools to offer (${TOOL_GROUPS.join(", ")}); empty offers all.`,
         default: "",
+        required: false,
+      },
+      // A string, not a boolean: the value is the server's own setting word, so nothing translates it.
+      confirm: {
+        type: "string",
+        title: "Confirm destructive actions",
+        description:
+          "destructive: ask you once before archiving, deleting, revoking a device or rotating a signing key (when the app can ask). never: act without asking.",
+        default: "destructive",
         required: false,
       },
     },

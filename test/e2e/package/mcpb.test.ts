@@ -11,7 +11,8 @@ import { promisify } from "node:util";
 import { getMcpConfigForManifest, MANIFEST_SCHEMAS } from "@anthropic-ai/mcpb/node";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, ElicitResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { eventually } from "../../helpers/signin.js";
@@ -59,8 +60,15 @@ describe("the MCP Bundle (cronicorn-mcp.mcpb)", { timeout: 240_000 }, () => {
     return dir;
   }
 
-  /** Start the unpacked bundle in `dir` the way its manifest says, with these user settings. */
-  async function startAsManifestSays(dir: string, userConfig: Record<string, string | boolean>): Promise<BundledServer> {
+  /**
+   * Start the unpacked bundle in `dir` the way its manifest says, with these user settings; with `onElicit`,
+   * the client declares form elicitation (as Claude Desktop does) and answers with it.
+   */
+  async function startAsManifestSays(
+    dir: string,
+    userConfig: Record<string, string | boolean>,
+    onElicit?: (message: string) => ElicitResult,
+  ): Promise<BundledServer> {
     const manifest = MANIFEST_SCHEMAS["0.3"].parse(JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")));
     const config = await getMcpConfigForManifest({ manifest, extensionPath: dir, systemDirs: {}, userConfig, pathSeparator: path.sep });
     if (!config) throw new Error("the manifest yields no MCP config for these settings");
@@ -71,7 +79,8 @@ describe("the MCP Bundle (cronicorn-mcp.mcpb)", { timeout: 240_000 }, () => {
     const transport = new StdioClientTransport({ command: config.command, args: config.args ?? [], env, stderr: "pipe" });
     let stderr = "";
     transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const client = new Client({ name: "cronicorn-mcpb-tests", version: "1.0.0" }, { capabilities: {} });
+    const client = new Client({ name: "cronicorn-mcpb-tests", version: "1.0.0" }, { capabilities: onElicit ? { elicitation: {} } : {} });
+    if (onElicit) client.setRequestHandler(ElicitRequestSchema, (request) => onElicit(request.params.message));
     await client.connect(transport);
     return {
       tools: async () => (await client.listTools()).tools,
@@ -155,6 +164,26 @@ describe("the MCP Bundle (cronicorn-mcp.mcpb)", { timeout: 240_000 }, () => {
       expect(names).toContain("list_jobs");
       expect(names).not.toContain("create_job"); // read-only
       expect(names).not.toContain("list_endpoints"); // not in the "jobs" group
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    [{}, 1],
+    [{ confirm: "never" }, 0],
+  ] as const)("maps the confirmation setting %j onto the server: %i question(s) before an archive", async (setting, questions) => {
+    const asked: string[] = [];
+    const server = await startAsManifestSays(unpacked, { api_url: stand.apiUrl, api_key: stand.apiKey, ...setting }, (message) => {
+      asked.push(message);
+      return { action: "accept", content: { confirm: true } };
+    });
+    try {
+      const created = await server.call("create_job", { name: "bundle confirm" });
+      const jobId = (created.structuredContent as { job: { id: string } }).job.id;
+      const archived = await server.call("archive_job", { jobId });
+      expect(archived.structuredContent).toMatchObject({ job: { id: jobId, status: "archived" } });
+      expect(asked).toHaveLength(questions);
     } finally {
       await server.close();
     }
