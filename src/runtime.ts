@@ -87,7 +87,7 @@ async function checkSession(config: Config, accessToken: string): Promise<Sessio
 
 export async function loadRuntime(config: Config, logger: Logger, ui: SignInUi): Promise<Runtime> {
   const { runtime } = createAuthParts(config, logger, ui);
-  // A test seam (test/e2e/mcp/bugs.test.ts): every API call hits a bug of ours, to prove that a bug is
+  // A test seam (test/e2e/mcp/eras.test.ts): every API call hits a bug of ours, to prove that a bug is
   // logged with its source position and answered without internals. Never set outside tests.
   if (process.env.CRONICORN_TEST_INJECT_BUG === "1") return { ...runtime, api: { request: injectedBug } as unknown as Runtime["api"] };
   return runtime;

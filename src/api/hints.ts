@@ -15,7 +15,7 @@ export function listToolHint(path: string): string | undefined {
   return rule ? `${rule.tool} shows valid ${rule.what}` : undefined;
 }
 
-/** What to do about a refusal, by the service's own wording (Cronicorn's free-tier texts, real-api-notes.md). */
+/** What to do about a refusal, by the service's own wording (Cronicorn's free-tier texts, docs/real-api-notes.md). */
 const REFUSALS: Array<{ pattern: RegExp; advice: (match: RegExpExecArray) => string }> = [
   {
     pattern: /^Endpoint limit reached/i,

@@ -1,6 +1,6 @@
 /**
  * The store folder and the locks kept in it. A refresh holds a per-origin lock so that a second
- * process re-reads the rotated token instead of spending the old one (auth-design §4); the file
+ * process re-reads the rotated token instead of spending the old one (a refresh token is good for one use); the file
  * store holds its own lock around read-modify-write so no process loses another origin's record.
  *
  * proper-lockfile gives atomic mkdir locks that go stale when their holder stops touching them.

@@ -19,7 +19,7 @@ export function checkEndpointQuota(liveEndpoints: number): void {
   }
 }
 
-/** As observed on 1.25.0 (real-api-notes.md, "Observed again"): one full stop at the end, no field named. */
+/** As observed on 1.25.0 (docs/real-api-notes.md, "Observed again"): one full stop at the end, no field named. */
 const TIER_MINIMUM = `free tier requires minimum ${FREE_TIER.minIntervalMs}ms (${FREE_TIER.minIntervalMs / 1000}s) between runs. Upgrade to Pro for shorter intervals.`;
 
 export function checkTierInterval(baselineIntervalMs: number | undefined): void {

@@ -1,6 +1,6 @@
 /**
  * The API client's answers to every status and failure, against a real HTTP server on 127.0.0.1 that
- * answers with the real API's error shapes (docs: real-api-notes.md, "Error shapes"). Messages are
+ * answers with the real API's error shapes (docs/real-api-notes.md, "Error shapes"). Messages are
  * compared in full: they are what the user (or the model) acts on.
  */
 import fs from "node:fs";

@@ -141,7 +141,7 @@ describe("device authorization as better-auth 1.4.4 serves it", () => {
     expect((await call(stand, "/jobs", { bearer: token })).status).toBe(401);
   });
 
-  // Differs from auth-wire-notes #10, which was observed behind better-auth's own node handler
+  // Differs from docs/auth-wire-notes.md #10, which was observed behind better-auth's own node handler
   // (a bodiless POST has a null body there). Cronicorn mounts better-auth in Hono on
   // @hono/node-server, where every POST carries a body stream, so better-call demands a Content-Type.
   it("refuses a bodiless sign-out with 415 and leaves the session alive", async () => {
@@ -654,7 +654,7 @@ describe("test now, runs and health", () => {
   });
 });
 
-describe("as observed again on 1.25.0 (real-api-notes.md)", () => {
+describe("as observed again on 1.25.0 (docs/real-api-notes.md)", () => {
   let stand: StandIn;
   beforeAll(async () => {
     stand = await startCronicornStandIn({ deviceInterval: "1s" });
