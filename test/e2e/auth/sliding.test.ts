@@ -10,7 +10,7 @@ import { startCronicornStandIn, type StandIn } from "../../stack/cronicorn.js";
 import { ERAS, makeHome, startServer, textOf, type ServerHandle, valueOf } from "../../helpers/mcp.js";
 import { storedRecord } from "../../helpers/signin.js";
 
-const SESSION_S = 20;
+const SESSION_S = 6;
 
 function writeDeviceRecord(home: string, stand: StandIn, token: string, expiresAt: number): void {
   const dir = path.join(home, ".cronicorn");

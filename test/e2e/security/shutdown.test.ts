@@ -32,7 +32,7 @@ describe.each(ERAS)("graceful shutdown (%s era)", (era) => {
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`${signal} during a refresh: the rotated token is saved before the process exits`, async () => {
-      stack = await startPkceStack({ accessTokenTtlS: 4 });
+      stack = await startPkceStack({ accessTokenTtlS: 2 });
       const server = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1" }, undefined, era);
       const before = storedRecord(server.home, stack.stand.webUrl) as { refresh_token: string };
       await waitPastExpiry(server, stack);
@@ -56,7 +56,7 @@ describe.each(ERAS)("graceful shutdown (%s era)", (era) => {
   }
 
   it("stdin closed during a refresh: the rotated token is saved before the process exits", async () => {
-    stack = await startPkceStack({ accessTokenTtlS: 4 });
+    stack = await startPkceStack({ accessTokenTtlS: 2 });
     const signedIn = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1" }, undefined, era);
     const home = signedIn.home;
     await closed(signedIn);

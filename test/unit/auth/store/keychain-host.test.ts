@@ -37,10 +37,11 @@ describe("the keychain helper process", () => {
 
   it("kills a helper stuck on a silent D-Bus at the deadline, and the next call starts a fresh one", async () => {
     bus = await startSilentBus();
-    host = createKeychainHost({ timeoutMs: 1_000, helper: HELPER, env: { ...withoutBus(), DBUS_SESSION_BUS_ADDRESS: bus.address } });
+    // The deadline also covers starting the next helper (under tsx here): long enough for that on a busy machine.
+    host = createKeychainHost({ timeoutMs: 2_500, helper: HELPER, env: { ...withoutBus(), DBUS_SESSION_BUS_ADDRESS: bus.address } });
     const keyring = await host.load("@napi-rs/keyring");
     const first = keyring.getPassword(KEYCHAIN_SERVICE, "cronicorn-mcp-probe");
-    await expect(first).rejects.toThrow(new KeychainHelperError("the keychain did not answer within 1000 ms (the helper process was stopped)"));
+    await expect(first).rejects.toThrow(new KeychainHelperError("the keychain did not answer within 2500 ms (the helper process was stopped)"));
     expect(bus.accepted()).toBe(1);
     await until(() => bus?.open() === 0); // the stuck helper is gone, not left on the bus
 
