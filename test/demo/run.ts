@@ -17,7 +17,10 @@ const TIMEOUT_MS = 120_000;
 
 function describeSetup(out: Transcript, s: DemoSession): void {
   out.fact("Cronicorn", `${s.stand.apiUrl}  ${dim(`(local stand-in: better-auth 1.4.4 device flow; user ${s.stand.user.email})`)}`);
-  out.fact("MCP server", `node ${path.relative(process.cwd(), SERVER_ENTRY)}  ${dim("(the built server over stdio; the client declares no elicitation)")}`);
+  out.fact(
+    "MCP server",
+    `node ${path.relative(process.cwd(), SERVER_ENTRY)}  ${dim("(the built server over stdio; the client speaks revision 2026-07-28, with URL and form elicitation)")}`,
+  );
   out.fact("HOME", `${s.home}  ${dim("(private, deleted at the end)")}`);
   out.fact("Credentials", `$HOME/.cronicorn/credentials.json  ${dim(`(CRONICORN_TOKEN_STORE=file, no browser, login wait ${LOGIN_WAIT_S} s)`)}`);
   out.print();

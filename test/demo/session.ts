@@ -1,7 +1,7 @@
 /**
  * The demo's world: a local Cronicorn stand-in, a private temp HOME with a file credential store, and
- * the BUILT server spawned over stdio by the MCP SDK v2 client speaking protocol revision 2026-07-28
- * (as Claude Code does), with URL and form elicitation: it shows the sign-in link the server returns
+ * the BUILT server spawned over stdio by the MCP SDK v2 client pinned to protocol revision 2026-07-28,
+ * with URL and form elicitation (as a client with a sign-in UI declares them): it shows the sign-in link the server returns
  * in an input_required round (so the retried call waits for the approval) and answers confirmations.
  * Elicitations and progress notifications are collected for the transcript.
  */
