@@ -2,7 +2,8 @@
  * The packed tarball on every Node.js line users run: 20 (this machine's), 22 and 24 (prebuilt
  * binaries from the npm registry, put in .cache/node by `npm run setup:system`). Each line installs
  * the tarball with its own npm run (engine-strict: package.json's `engines` must admit it), and the
- * installed bin, started through its shebang with that Node first on PATH, is driven over stdio.
+ * installed bin, started through its shebang with that Node first on PATH, is driven over stdio by
+ * clients of both protocol eras.
  *
  * A subset of the stdio suite, chosen for what differs between Node lines: loading the ESM bundle
  * and its lazily imported chunks (handshake, tools/list, the first tool call), undici over the
@@ -17,7 +18,9 @@ import { promisify } from "node:util";
 import semver from "semver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { nodeBinary } from "../../helpers/dev-tools.js";
+import { clientFor } from "../../helpers/mcp.js";
 import { freshRecord, secretServiceSession, signInThroughTool, startInstalledServer, structured } from "../../helpers/installed.js";
 import type { InstalledPackage } from "../../helpers/pack.js";
 import { installTarball, makeWorkDir, packageDirs, packTarball, removeDir, ROOT } from "../../helpers/pack.js";
@@ -126,6 +129,30 @@ describe("Node.js release lines", { timeout: 120_000 }, () => {
         expect(fs.statSync(path.join(configDir, "credentials.json")).mode & 0o777).toBe(0o600);
       } finally {
         await server.close();
+      }
+    });
+
+    it("serves a client pinned to revision 2026-07-28: the same tools, and a call with the API key", async () => {
+      const home = fs.mkdtempSync(path.join(work, "home-"));
+      const transport = new StdioClientTransport({
+        command: installed.bin,
+        env: { PATH, HOME: home, CRONICORN_API_URL: stand.apiUrl, CRONICORN_API_KEY: stand.apiKey, CRONICORN_TOKEN_STORE: "file" },
+        stderr: "pipe",
+      });
+      transport.stderr?.on("data", () => undefined);
+      const client = clientFor("modern");
+      try {
+        await client.connect(transport);
+        expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+        expect(client.getServerVersion()).toMatchObject({ name: pkg.name, version: pkg.version });
+        const tools = (await client.listTools()).tools.map((t) => t.name);
+        firstTools ??= tools;
+        expect(tools).toEqual(firstTools);
+        const result = await client.callTool({ name: "list_jobs", arguments: {} });
+        expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+        expect(result.structuredContent).toHaveProperty("jobs");
+      } finally {
+        await client.close();
       }
     });
 

@@ -22,7 +22,10 @@ const RUN_BY: Array<[RegExp, string]> = [
   [/^code --add-mcp '/, "test/e2e/cli/install-links.test.ts (VS Code is not on this machine: its JSON is compared with the generator's)"],
   [/^npx cronicorn-mcp (install-links|doctor|status|login|logout)$/, HERE],
   [/^npm ci && npm run demo$|^npm run demo$/, "test/e2e/fresh/fresh-clone.test.ts (in a clean clone, without libsecret's headers)"],
-  [/^npm run setup:system && npm ci && npm test$|^npm test$/, `.ci/run, on a clean clone (${HERE} checks it runs the README's command)`],
+  [
+    /^npm run setup:system && npm ci && npm test && npm run test:soak$|^npm test$|^npm run test:soak$/,
+    `.ci/run, on a clean clone (${HERE} checks it runs the README's command)`,
+  ],
   [/^npm run mcpb$/, "test/e2e/package/mcpb.test.ts (builds with the script's buildBundle and checks every platform's keyring binary)"],
   [/^npm run stack$/, "test/e2e/stack/stack-cli.test.ts"],
   [/^npm install$/, "test/e2e/package/package.test.ts (the tarball into an empty folder)"],
