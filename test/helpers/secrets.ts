@@ -39,8 +39,11 @@ export function secretsInEnv(env: Record<string, string | undefined>): string[] 
 /** The tokens in a file-store credentials.json (our records and the official server's top-level one). */
 export function secretsInCredentialsFile(configDir: string): string[] {
   let doc: unknown;
+  const file = path.join(configDir, "credentials.json");
   try {
-    doc = JSON.parse(fs.readFileSync(path.join(configDir, "credentials.json"), "utf8"));
+    // Only a regular file: reading a FIFO (a test puts one there) would block this process for good.
+    if (!fs.statSync(file).isFile()) return [];
+    doc = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {
     return [];
   }

@@ -155,4 +155,11 @@ describe("the User-Agent Cronicorn names sessions by", () => {
     expect(new Set(sent.map((r) => r.path))).toEqual(new Set(["/api/auth/device/code", "/api/auth/device/token", "/api/jobs"]));
     for (const request of stand.requests) expect(request.userAgent, `${request.method} ${request.path}`).toBe(agent);
   });
+
+  it("auth_status calls that device session one Cronicorn extends while it is used, not one to sign in again when it expires", async () => {
+    // Signed in by the test above: a better-auth device session, which has no refresh token and slides.
+    const text = textOf(await server.call("auth_status", {}));
+    expect(text).toMatch(/session valid until \S+ \(\d+ day\(s\) left\), extended while it is used/);
+    expect(text).not.toMatch(/no refresh token|sign in again when it expires/);
+  });
 });

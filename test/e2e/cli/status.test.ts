@@ -10,7 +10,7 @@ import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenOnLoopback, stopServer } from "../../stack/loopback.js";
-import { assertNoSecrets } from "../../helpers/mcp.js";
+import { assertNoSecrets, startServer, textOf } from "../../helpers/mcp.js";
 import { storedRecord } from "../../helpers/signin.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
@@ -135,7 +135,7 @@ describe("cronicorn-mcp status", () => {
     expect(status.problem).toMatch(/^Configuration problem: CRONICORN_API_URL/);
   });
 
-  it("a FIFO where credentials.json should be: status answers at once with an error naming the file, in text and JSON", async () => {
+  it("a FIFO where credentials.json should be: status, doctor and a tool call answer at once with an error naming the file", async () => {
     const home = newHome();
     const dir = path.join(home, ".cronicorn");
     fs.mkdirSync(dir, { mode: 0o700 });
@@ -149,5 +149,20 @@ describe("cronicorn-mcp status", () => {
     const json = await runCli(["status", "--json"], env);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ signedIn: false, problem: expect.stringContaining(`${fifo} is not a regular file (a FIFO)`) });
+
+    // doctor's store check reads the same file: it finishes, and its credential line names the FIFO.
+    const doctor = await runCli(["doctor", "--json"], env, 30_000);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain(`${fifo} is not a regular file (a FIFO)`);
+
+    // And a tool call of the server answers, with the same reason, instead of waiting on the FIFO.
+    const server = await startServer({ era: "modern", home, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: stand.webUrl } });
+    try {
+      const result = await server.call("list_jobs");
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toContain(`${fifo} is not a regular file (a FIFO)`);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -5,9 +5,11 @@
  * Driven over stdio against the built server and the stand-in's better-auth, in both eras.
  */
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
+import { listenOnLoopback, stopServer } from "../../stack/loopback.js";
 import type { StandIn } from "../../stack/cronicorn.js";
 import { assertNoSecrets, assertStdoutIsJsonRpc, ERAS, makeHome, startServer, textOf, valueOf } from "../../helpers/mcp.js";
 import type { Era, ServerHandle } from "../../helpers/mcp.js";
@@ -127,6 +129,52 @@ describe.each(ERAS)("the cronicorn://auth/status resource (%s era)", (era: Era) 
     await nextUpdate(updates, 0, "an update at expiry");
     expect((await read(server)).view).toMatchObject({ signedIn: false, problem: "The saved sign-in has expired." });
     assertNoSecrets(before.text + server.stdout(), [token], "the status resource");
+  });
+
+  it("settles for an expired sign-in Cronicorn cannot be asked about: a few updates and a few requests, not a storm", async () => {
+    // Offline, as far as the server can tell: every request to Cronicorn gets a 503.
+    let requests = 0;
+    const down = http.createServer((_req, res) => {
+      requests++;
+      res.writeHead(503, { "content-type": "text/plain" }).end("Service Unavailable");
+    });
+    const port = await listenOnLoopback(down);
+    cleanup.push(() => stopServer(down));
+    const apiUrl = `http://127.0.0.1:${port}/api`;
+    const home = makeHome();
+    const dir = path.join(home, ".cronicorn");
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A device sign-in (no refresh token, a session that slides) whose saved expiry has just passed.
+    const record = {
+      access_token: "expired-session-token",
+      expires_at: Date.now() - 1_000,
+      token_type: "Bearer",
+      issuer: `${apiUrl}/auth`,
+      client_id: "cronicorn-mcp",
+      obtained_at: Date.now() - 86_400_000,
+      flow: "device",
+    };
+    fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [`http://127.0.0.1:${port}`]: record } }), { mode: 0o600 });
+    const server = await startServer({ era, home, env: { CRONICORN_API_URL: apiUrl, CRONICORN_WEB_URL: `http://127.0.0.1:${port}` } });
+    cleanup.push(() => server.close());
+
+    // A client that re-reads the resource at every update, as the one that met the storm did.
+    const views: StatusView[] = [];
+    let updates = 0;
+    server.client.setNotificationHandler("notifications/resources/updated", () => {
+      updates++;
+      void read(server).then(
+        ({ view }) => views.push(view),
+        () => undefined,
+      );
+    });
+    await subscribe(server);
+    views.push((await read(server)).view);
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+
+    expect(views.every((view) => !view.signedIn)).toBe(true); // never "signed in" with a past expiry
+    expect(updates).toBeLessThanOrEqual(4);
+    expect(requests).toBeLessThanOrEqual(8);
   });
 
   it("sends no update to a client that did not subscribe (or unsubscribed)", async () => {
