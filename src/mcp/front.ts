@@ -28,6 +28,11 @@ export interface FrontOptions {
   tools: readonly StaticTool[];
   /** Starts the full server on `input` (the replay, then the rest of stdin); `replayIds` are the ids whose answers to drop. */
   handOff(input: Readable, replayIds: ReadonlySet<string>): void;
+  /**
+   * Called once, right after the first `tools/list` answer: the opening exchange is over in either era, and
+   * the next message is most likely a tool call, so this is the moment to start loading the full server.
+   */
+  opened?(): void;
 }
 
 type Message = { jsonrpc: "2.0"; id?: string | number; method: string; params?: JsonObject };
@@ -136,7 +141,13 @@ export function serveFront(options: FrontOptions): void {
   let phase: Phase = "opening";
   let chunks: Buffer[] = [];
   let pendingBytes = 0;
+  let opened = false;
 
+  const listed = () => {
+    if (opened) return;
+    opened = true;
+    options.opened?.();
+  };
   const reply = (id: string | number, result: JsonObject) => output.write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
   const isModern = (params: JsonObject | undefined) => {
     const revision = modernRevision(params);
@@ -167,6 +178,7 @@ export function serveFront(options: FrontOptions): void {
     }
     if (method === "tools/list" && request && phase === "legacy" && isLegacyListParams(params)) {
       reply(id, { tools });
+      listed();
       return true;
     }
     if (method === "tools/list" && request && (phase === "opening" || phase === "probed" || phase === "modern") && isModern(params)) {
@@ -174,6 +186,7 @@ export function serveFront(options: FrontOptions): void {
       // Handing over, the SDK must be pinned to this era as it is now: one 2026 request, its answer dropped.
       if (phase !== "modern") replay.push({ ...message, id: replayId });
       phase = "modern";
+      listed();
       return true;
     }
     return false;
