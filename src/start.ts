@@ -8,7 +8,7 @@
 import pkg from "../package.json" with { type: "json" };
 import { parseArgs } from "./args.js";
 import { asksForToolSubset, serveBeforeLoading } from "./mcp/fast-start.js";
-import { readStaticAnswers } from "./mcp/static-answers.js";
+import { readOpeningAnswers } from "./mcp/static-answers.js";
 
 const loadCli = () => import("./cli.js");
 const fail = (error: unknown) => {
@@ -20,13 +20,13 @@ const parsed = parseArgs(process.argv.slice(2));
 const fast =
   typeof parsed === "object" && parsed.command === "serve" && process.env.CRONICORN_NO_FRONT !== "1" && !asksForToolSubset(process.env, parsed.overrides);
 // Without generated answers for this version (not built), or when the tools depend on the configuration, the CLI serves as it does for any command.
-const answers = fast ? readStaticAnswers(pkg.version) : undefined;
+const answers = fast ? readOpeningAnswers(pkg.version) : undefined;
 if (answers && typeof parsed === "object") {
   serveBeforeLoading({
     input: process.stdin,
     output: process.stdout,
     answers,
-    load: () => loadCli().then((cli) => cli.prepareServer(parsed.overrides, answers)),
+    load: () => loadCli().then((cli) => cli.prepareServer(parsed.overrides)),
     fail,
   });
 } else {

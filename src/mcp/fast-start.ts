@@ -8,7 +8,7 @@ import type { Readable, Writable } from "node:stream";
 import type { ConfigOverrides } from "../config/config.js";
 import { serveFront } from "./front.js";
 import type { PreparedServer } from "./serve.js";
-import type { StaticAnswers } from "./static-answers.js";
+import type { OpeningAnswers } from "./static-answers.js";
 
 /**
  * Whether the command line or the environment asks for a subset of the tools. When neither does, every
@@ -23,8 +23,8 @@ export function asksForToolSubset(env: NodeJS.ProcessEnv, overrides: ConfigOverr
 export interface FastStartOptions {
   input: Readable;
   output: Writable;
-  /** Generated for this version, and every tool exposed (`asksForToolSubset` is false). */
-  answers: StaticAnswers;
+  /** Generated for this version; every tool is exposed (`asksForToolSubset` is false). */
+  answers: OpeningAnswers;
   /** Loads the rest of the server and prepares it (src/mcp/serve.ts `prepareServer`). */
   load(): Promise<PreparedServer>;
   /** Nothing can be served: say why and end. */
@@ -48,7 +48,7 @@ export function serveBeforeLoading(options: FastStartOptions): void {
     input: options.input,
     output: options.output,
     answers: options.answers,
-    tools: options.answers.tools,
+    toolsJson: options.answers.toolsJson,
     opened: () => withServer(() => undefined),
     handOff: (input, replayIds) => withServer((server) => server.start(input, replayIds)),
   });

@@ -14,11 +14,11 @@ import { createLogger } from "../core/log.js";
 import { selectTools } from "../tools/select.js";
 import { serveFront } from "./front.js";
 import { readStaticAnswers } from "./static-answers.js";
-import type { StaticAnswers, StaticTool } from "./static-answers.js";
+import type { StaticAnswers } from "./static-answers.js";
 
 export interface PreparedServer {
-  /** The generated tools/list entries this configuration exposes (undefined without generated answers). */
-  tools: StaticTool[] | undefined;
+  /** What the front serves for this configuration; undefined without generated answers (then the SDK answers everything). */
+  front: { answers: StaticAnswers; toolsJson: string } | undefined;
   /** Starts the SDK server on `input` (the front's replay and the rest of stdin); `replayIds` are the ids whose answers to drop. */
   start(input: Readable, replayIds: ReadonlySet<string>): void;
   /** Ends the process the way every other exit does (held work first). */
@@ -26,12 +26,13 @@ export interface PreparedServer {
 }
 
 /** Configuration, logging and the exits: everything the SDK server needs, ready before a message needs it. */
-export function prepareServer(overrides: ConfigOverrides, answers: StaticAnswers | undefined): PreparedServer {
+export function prepareServer(overrides: ConfigOverrides): PreparedServer {
   const config = loadConfig(process.env, overrides);
   const logger = createLogger(config.ok ? config.config.logLevel : "info");
   if (!config.ok) logger.error(`Configuration problem: ${config.problems.join("; ")}. Every tool call will report it until it is fixed.`);
   // Every way out (stdin closed, signals, a transport fault) first finishes saving credentials.
   const shutdown = installShutdown({ logger });
+  const answers = process.env.CRONICORN_NO_FRONT === "1" ? undefined : readStaticAnswers(pkg.version);
   const tools = answers ? selectTools(answers.tools, config) : undefined;
 
   // The MCP SDK, zod and the tools load here: at the first message the start-up answers do not cover.
@@ -64,7 +65,7 @@ export function prepareServer(overrides: ConfigOverrides, answers: StaticAnswers
     });
   };
   return {
-    tools,
+    front: answers && tools ? { answers, toolsJson: JSON.stringify(tools.map((t) => t.tool)) } : undefined,
     start: (input, replayIds) =>
       void startServer(input, replayIds).catch((error: unknown) => {
         logger.error(`Could not start the MCP server: ${error instanceof Error ? error.message : String(error)}`);
@@ -76,9 +77,8 @@ export function prepareServer(overrides: ConfigOverrides, answers: StaticAnswers
 
 /** Serves MCP on stdio, the front included: the path when the process did not start with the front (src/start.ts). */
 export async function serve(overrides: ConfigOverrides): Promise<void> {
-  const answers = process.env.CRONICORN_NO_FRONT === "1" ? undefined : readStaticAnswers(pkg.version);
-  const server = prepareServer(overrides, answers);
+  const server = prepareServer(overrides);
   // Without generated answers (running from source, or the front turned off), the SDK answers everything.
-  if (!answers || !server.tools) return server.start(process.stdin, new Set());
-  serveFront({ input: process.stdin, output: process.stdout, answers, tools: server.tools, handOff: server.start });
+  if (!server.front) return server.start(process.stdin, new Set());
+  serveFront({ input: process.stdin, output: process.stdout, ...server.front, handOff: server.start });
 }

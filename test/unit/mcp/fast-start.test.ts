@@ -11,7 +11,7 @@ import { loadConfig } from "../../../src/config/config.js";
 import type { ConfigOverrides } from "../../../src/config/config.js";
 import { asksForToolSubset, serveBeforeLoading } from "../../../src/mcp/fast-start.js";
 import type { PreparedServer } from "../../../src/mcp/serve.js";
-import type { StaticAnswers } from "../../../src/mcp/static-answers.js";
+import { openingAnswersOf, type StaticAnswers } from "../../../src/mcp/static-answers.js";
 import { selectTools } from "../../../src/tools/select.js";
 
 let answers: StaticAnswers;
@@ -58,10 +58,10 @@ describe("loading the rest of the server", () => {
         .filter(Boolean)
         .forEach((l) => written.push(JSON.parse(l) as { id?: unknown })),
     );
-    const server: PreparedServer = { tools: answers.tools, start: vi.fn(), stop: vi.fn() };
+    const server: PreparedServer = { front: undefined, start: vi.fn(), stop: vi.fn() };
     const load = vi.fn(() => Promise.resolve(server));
     const fail = vi.fn();
-    serveBeforeLoading({ input, output, answers, load, fail });
+    serveBeforeLoading({ input, output, answers: openingAnswersOf(answers), load, fail });
     return { input, output, written, server, load, fail };
   }
   const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -112,7 +112,7 @@ describe("loading the rest of the server", () => {
   it("reports a server that cannot load, once", async () => {
     const input = new PassThrough();
     const fail = vi.fn();
-    serveBeforeLoading({ input, output: new PassThrough(), answers, load: () => Promise.reject(new Error("gone")), fail });
+    serveBeforeLoading({ input, output: new PassThrough(), answers: openingAnswersOf(answers), load: () => Promise.reject(new Error("gone")), fail });
     input.write(line({ id: 1, method: "tools/list", params: { _meta: modernMeta() } }) + line({ id: 2, method: "ping", params: { _meta: modernMeta() } }));
     await settle();
     expect(fail).toHaveBeenCalledTimes(1);
