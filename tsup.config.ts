@@ -46,8 +46,7 @@ export default defineConfig({
       target: "node20",
       platform: "node",
       outDir: "dist",
-      // import.meta.url (where the generated answers are) from __filename.
-      shims: true,
+      shims: false,
       minify: true,
       // No map: src/build/source-maps.ts trims .js maps, and this file holds only the front.
       sourcemap: false,

@@ -20,7 +20,8 @@ const parsed = parseArgs(process.argv.slice(2));
 const fast =
   typeof parsed === "object" && parsed.command === "serve" && process.env.CRONICORN_NO_FRONT !== "1" && !asksForToolSubset(process.env, parsed.overrides);
 // Without generated answers for this version (not built), or when the tools depend on the configuration, the CLI serves as it does for any command.
-const answers = fast ? readOpeningAnswers(pkg.version) : undefined;
+// __dirname: this file is only ever built as CommonJS (dist/start.cjs), next to the generated answers.
+const answers = fast ? readOpeningAnswers(pkg.version, __dirname) : undefined;
 if (answers && typeof parsed === "object") {
   serveBeforeLoading({
     input: process.stdin,

@@ -6,6 +6,7 @@
  * The usual start runs the front before this module loads (src/start.ts) and calls `prepareServer`.
  */
 import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig } from "../config/config.js";
 import type { ConfigOverrides } from "../config/config.js";
@@ -32,7 +33,8 @@ export function prepareServer(overrides: ConfigOverrides): PreparedServer {
   if (!config.ok) logger.error(`Configuration problem: ${config.problems.join("; ")}. Every tool call will report it until it is fixed.`);
   // Every way out (stdin closed, signals, a transport fault) first finishes saving credentials.
   const shutdown = installShutdown({ logger });
-  const answers = process.env.CRONICORN_NO_FRONT === "1" ? undefined : readStaticAnswers(pkg.version);
+  // Generated next to the bundle: this module is in a chunk in dist/.
+  const answers = process.env.CRONICORN_NO_FRONT === "1" ? undefined : readStaticAnswers(pkg.version, fileURLToPath(new URL(".", import.meta.url)));
   const tools = answers ? selectTools(answers.tools, config) : undefined;
 
   // The MCP SDK, zod and the tools load here: at the first message the start-up answers do not cover.

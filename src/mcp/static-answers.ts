@@ -66,30 +66,29 @@ export function writeStaticAnswersFiles(dir: string, answers: StaticAnswers): vo
   fs.writeFileSync(path.join(dir, TOOLS_LIST_FILE), toolsJson);
 }
 
-const HERE = new URL(".", import.meta.url);
-
-function readStored(version: string, dir: URL): { stored: StoredAnswers; toolsJson: string } | undefined {
+// `dir` is the folder of the bundle (dist/), a plain path: file URLs would cost the first answer a quarter millisecond.
+function readStored(version: string, dir: string): { stored: StoredAnswers; toolsJson: string } | undefined {
   try {
     // Our own build output, not outside input: the version and length checks guard against a stale or cut-off copy.
-    const stored = JSON.parse(fs.readFileSync(new URL(STATIC_ANSWERS_FILE, dir), "utf8")) as StoredAnswers;
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, STATIC_ANSWERS_FILE), "utf8")) as StoredAnswers;
     if (stored.version !== version) return undefined;
-    const toolsJson = fs.readFileSync(new URL(TOOLS_LIST_FILE, dir), "utf8");
+    const toolsJson = fs.readFileSync(path.join(dir, TOOLS_LIST_FILE), "utf8");
     return toolsJson.length === stored.toolsJsonLength ? { stored, toolsJson } : undefined;
   } catch {
     return undefined; // missing or unreadable: the SDK server answers everything, only a little later
   }
 }
 
-/** The opening answers next to the running bundle, the tools' entries unparsed; undefined when not built, or from another version. */
-export function readOpeningAnswers(version: string, dir: URL = HERE): OpeningAnswers | undefined {
+/** The opening answers in `dir`, the tools' entries unparsed; undefined when not built, or from another version. */
+export function readOpeningAnswers(version: string, dir: string): OpeningAnswers | undefined {
   const read = readStored(version, dir);
   if (!read) return undefined;
   const { tools: _tools, toolsJsonLength: _length, ...opening } = read.stored;
   return { ...opening, toolsJson: read.toolsJson };
 }
 
-/** The generated answers next to the running bundle, or undefined (not built, or from another version). */
-export function readStaticAnswers(version: string, dir: URL = HERE): StaticAnswers | undefined {
+/** The generated answers in `dir`, or undefined (not built, or from another version). */
+export function readStaticAnswers(version: string, dir: string): StaticAnswers | undefined {
   const read = readStored(version, dir);
   if (!read) return undefined;
   const { tools, toolsJsonLength: _length, ...opening } = read.stored;

@@ -1,6 +1,6 @@
 /**
  * Cold start as a client of each era sees it, every spawn against the floor of spawning `node -e 0` to
- * its exit, interleaved round by round (the order rotating) so all see the same machine conditions:
+ * its exit, interleaved round by round (in a new order each round) so all see the same machine conditions:
  * - modern, probe: spawn → `server/discover` result (what a dual-era client sends first);
  * - modern, direct: spawn → `tools/list` result, sent as the very first line (a 2026-07-28 client needs
  *   no discover first), then → the first `tools/call` result; and the same `tools/list` with --read-only,
@@ -8,8 +8,9 @@
  * - legacy: spawn → `initialize` result, then (sent the moment it arrives, as clients do)
  *   `notifications/initialized` + `tools/list` → its result, then → the first `tools/call` result.
  * The first call has arguments the tool rejects, so no credential or API is involved: what it times is
- * loading the SDK and the tools. Beside them, the physical floor of answering: a `node -e` script that
- * reads one line and writes one answer, and the same script as an ES module file.
+ * loading the SDK and the tools. Beside them, the physical floors of answering: the barest JSON-RPC
+ * server a `node -e` script can be, answering the legacy opening (its first answer, and its second),
+ * and the same script as an ES module file.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -17,7 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { MODERN_REVISION } from "../../src/build/generate-answers.js";
 import type { Era } from "../helpers/mcp.js";
-import { median, since } from "./stats.js";
+import { median, shuffled, since } from "./stats.js";
 
 /** A 2026-07-28 request's `_meta` as a client without special capabilities sends it. */
 export const BENCH_META = {
@@ -107,8 +108,16 @@ export function floorOnce(env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-/** The least a Node process can do to answer: read one line, write one canned answer (no parsing, no files). */
-const ECHO_SCRIPT = `process.stdin.once("data", () => process.stdout.write(${JSON.stringify(line({ id: 1, result: {} }))}))`;
+/** The least a stdio JSON-RPC server can be: each line read is parsed, and a request gets an empty result. */
+const ECHO_SCRIPT = `let rest = "";
+process.stdin.on("data", (chunk) => {
+  const lines = (rest + chunk).split("\\n");
+  rest = lines.pop();
+  for (const text of lines) {
+    const { id } = JSON.parse(text);
+    if (id !== undefined) process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id, result: {} }) + "\\n");
+  }
+});`;
 
 /** The same script as an ES module file: what Node's module loader adds to a start (why the entry is CommonJS). */
 function echoModule(): { file: string; remove(): void } {
@@ -122,9 +131,9 @@ export interface ColdStart {
   runs: number;
   /** spawn → exit of `node -e 0`. */
   floorMs: number;
-  /** spawn → the answer of a `node -e` script that reads one line and writes one. */
-  echoMs: number;
-  /** The same script, as an ES module file. */
+  /** The bare JSON-RPC script (`node -e`): spawn → its first answer, and → its answer to a second request sent after that (the legacy shape). */
+  echo: { firstMs: number; secondMs: number };
+  /** The same script as an ES module file: spawn → its first answer. */
   echoModuleMs: number;
   discoverMs: number;
   modern: { toolsListMs: number; firstCallMs: number };
@@ -139,8 +148,8 @@ export async function measureColdStart(entry: string, env: NodeJS.ProcessEnv, ru
   const server = (steps: readonly Step[]) => () => times([entry], steps);
   const kinds = {
     floor: async () => [await floorOnce(env)],
-    echo: () => times(["-e", ECHO_SCRIPT], [{ send: DISCOVER, answer: 1 }]),
-    echoModule: () => times([esmEcho.file], [{ send: DISCOVER, answer: 1 }]),
+    echo: () => times(["-e", ECHO_SCRIPT], OPENING.legacy),
+    echoModule: () => times([esmEcho.file], OPENING.legacy.slice(0, 1)),
     discover: server([{ send: DISCOVER, answer: 1 }]),
     modern: server([...OPENING.modern, { send: MODERN_CALL, answer: 2 }]),
     readOnly: () => times([entry, "--read-only"], OPENING.modern),
@@ -150,13 +159,11 @@ export async function measureColdStart(entry: string, env: NodeJS.ProcessEnv, ru
   const order = Object.keys(kinds) as Kind[];
   const samples = Object.fromEntries(order.map((kind) => [kind, [] as number[][]])) as Record<Kind, number[][]>;
   try {
-    // Warm the file system cache once for all, then interleave, each round starting one kind later.
+    // Warm the file system cache once for all, then interleave, in a new order each round (no kind
+    // always follows the same one).
     for (const kind of order) await kinds[kind]();
     for (let round = 0; round < runs; round++) {
-      for (let i = 0; i < order.length; i++) {
-        const kind = order[(round + i) % order.length] as Kind;
-        samples[kind].push(await kinds[kind]());
-      }
+      for (const kind of shuffled(order)) samples[kind].push(await kinds[kind]());
     }
   } finally {
     esmEcho.remove();
@@ -165,7 +172,7 @@ export async function measureColdStart(entry: string, env: NodeJS.ProcessEnv, ru
   return {
     runs,
     floorMs: at("floor", 0),
-    echoMs: at("echo", 0),
+    echo: { firstMs: at("echo", 0), secondMs: at("echo", 1) },
     echoModuleMs: at("echoModule", 0),
     discoverMs: at("discover", 0),
     modern: { toolsListMs: at("modern", 0), firstCallMs: at("modern", 1) },

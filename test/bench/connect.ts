@@ -10,7 +10,7 @@ import { Client } from "@modelcontextprotocol/client";
 import type { ClientOptions } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { floorOnce } from "./cold-start.js";
-import { median, since } from "./stats.js";
+import { median, shuffled, since } from "./stats.js";
 
 type Negotiation = NonNullable<ClientOptions["versionNegotiation"]>["mode"];
 export const MODES = { auto: "auto", legacy: "legacy", pinned: { pin: "2026-07-28" } } as const satisfies Record<string, Negotiation>;
@@ -43,12 +43,14 @@ export async function measureConnect(entry: string, env: Record<string, string>,
   await floorOnce(env);
   for (const mode of modes) await connectOnce(entry, env, mode);
   for (let round = 0; round < runs; round++) {
-    floor.push(await floorOnce(env));
-    for (let i = 0; i < modes.length; i++) {
-      const mode = modes[(round + i) % modes.length] as Mode;
-      const { ms, era } = await connectOnce(entry, env, mode);
-      samples[mode].ms.push(ms);
-      samples[mode].eras.add(era);
+    // In a new order each round, the floor among them.
+    for (const mode of shuffled([...modes, "floor" as const])) {
+      if (mode === "floor") floor.push(await floorOnce(env));
+      else {
+        const { ms, era } = await connectOnce(entry, env, mode);
+        samples[mode].ms.push(ms);
+        samples[mode].eras.add(era);
+      }
     }
   }
   return {

@@ -9,7 +9,7 @@ import type { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { clientFor, ERAS } from "../helpers/mcp.js";
 import type { Era } from "../helpers/mcp.js";
-import { percentile, since } from "./stats.js";
+import { percentile, shuffled, since } from "./stats.js";
 
 export const FLOOR_SERVER = path.join(import.meta.dirname, "sdk-floor-server.mjs");
 
@@ -61,13 +61,11 @@ export async function measureListJobs(entry: string, apiUrl: string, apiKey: str
 
   for (let i = 0; i < 30; i++) for (const { run } of paths) await run();
   for (let i = 0; i < calls; i++) {
-    // Each round starts one path later, so no path always follows the same one.
-    for (let j = 0; j < paths.length; j++) {
-      const next = paths[(i + j) % paths.length];
-      if (!next) continue;
+    // A new order each round: no path always follows the same one (the stand-in may still be busy with the last).
+    for (const { key, run } of shuffled(paths)) {
       const start = process.hrtime.bigint();
-      await next.run();
-      samples.get(next.key)?.push(since(start));
+      await run();
+      samples.get(key)?.push(since(start));
     }
   }
   await Promise.all(clients.map(({ client }) => client.close()));

@@ -53,8 +53,9 @@ async function startUp(env: Record<string, string>): Promise<void> {
   const f = cold.floorMs;
   const n = `median of ${cold.runs}, interleaved`;
   print(`start: node -e 0, spawn → exit (THE FLOOR; ${n})`, ms(f));
-  print("start: bare `node -e` script, spawn → one line read, one answer written", vsFloor(cold.echoMs, f));
-  print("start: the same script as an ES module file (what Node's module loader adds)", vsFloor(cold.echoModuleMs, f));
+  print("start: bare JSON-RPC script (`node -e`, parses a line, answers {}), spawn → first answer", vsFloor(cold.echo.firstMs, f));
+  print("start: the same script, → its answer to a 2nd request sent after the 1st (legacy shape)", vsFloor(cold.echo.secondMs, f));
+  print("start: the same script as an ES module file, → first answer (Node's module loader)", vsFloor(cold.echoModuleMs, f));
   print("start (modern): spawn → `server/discover` result", vsFloor(cold.discoverMs, f), atMost(cold.discoverMs / f, 1.1, "≤ 1.1×"));
   print(
     "start (modern): spawn → `tools/list` result, sent as the first line",

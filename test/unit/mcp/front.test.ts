@@ -9,7 +9,6 @@ import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
-import { pathToFileURL } from "node:url";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import pkg from "../../../package.json" with { type: "json" };
@@ -309,8 +308,7 @@ describe("what the front hands over", () => {
 
 describe("reading the generated answers", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cronicorn-static-"));
-  const url = pathToFileURL(`${dir}/`);
-  const read = () => ({ all: readStaticAnswers(pkg.version, url), opening: readOpeningAnswers(pkg.version, url) });
+  const read = () => ({ all: readStaticAnswers(pkg.version, dir), opening: readOpeningAnswers(pkg.version, dir) });
 
   it("gives back what was written: whole, or the opening answers with the tools' entries as JSON text", () => {
     writeStaticAnswersFiles(dir, answers);
