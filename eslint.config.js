@@ -75,7 +75,13 @@ export default tseslint.config(
   },
   ...layerRules,
   {
-    files: ["bin/**/*.js", "test/**/*.mjs"],
+    files: ["test/**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
+  {
+    // CommonJS (bin/package.json): the process entry starts without Node's ES module loader.
+    files: ["bin/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", process: "readonly", console: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

@@ -1,4 +1,4 @@
-import { defineConfig } from "tsup";
+import { build, defineConfig } from "tsup";
 import pkg from "./package.json" with { type: "json" };
 import { writeStaticAnswers } from "./src/build/generate-answers.js";
 import { writeThirdPartyNotices } from "./src/build/notices.js";
@@ -33,10 +33,29 @@ export default defineConfig({
   external: ["@napi-rs/keyring", "keytar", "open", /^@modelcontextprotocol\/server/],
   // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
   banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
-  // The start-up answers of both eras, generated from the same definitions as the bundle; then the maps
-  // trimmed to this project's own code (src/build/source-maps.ts), and the licence notices of every
-  // package the bundle holds (src/build/notices.ts).
+  // The process entry, dist/start.cjs (src/start.ts): CommonJS, since the first ES module costs a start the
+  // module loader; it answers the opening exchange and loads this bundle (./cli.js, external) after it.
+  // Then the start-up answers of both eras, generated from the same definitions as the bundle; then the
+  // maps trimmed to this project's own code (src/build/source-maps.ts), and the licence notices of every
+  // package the bundles hold (src/build/notices.ts).
   onSuccess: async () => {
+    await build({
+      config: false,
+      entry: { start: "src/start.ts" },
+      format: ["cjs"],
+      target: "node20",
+      platform: "node",
+      outDir: "dist",
+      shims: false,
+      minify: true,
+      // No map: src/build/source-maps.ts trims .js maps, and this file holds only the front.
+      sourcemap: false,
+      clean: false,
+      dts: false,
+      silent: true,
+      metafile: true,
+      external: ["./cli.js"],
+    });
     await writeStaticAnswers("dist", pkg.version);
     trimSourceMaps("dist");
     writeThirdPartyNotices("dist");

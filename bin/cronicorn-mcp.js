@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import "../dist/cli.js";
+// CommonJS (bin/package.json): the first ES module would cost the start Node's module loader before the first answer.
+require("../dist/start.cjs");

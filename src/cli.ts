@@ -1,13 +1,17 @@
 /**
  * argv → command. With no command (how MCP clients start it) the server speaks MCP on stdio and
  * nothing else may write to stdout. `login`, `logout` and `status` are for a person at a terminal.
+ * The process starts in src/start.ts (dist/start.cjs), which runs this bundle entry's `runCli`, or for
+ * the MCP server's fast start only its `prepareServer`.
  */
 import pkg from "../package.json" with { type: "json" };
+import { parseArgs } from "./args.js";
 import { loadConfig } from "./config/config.js";
 import { redact } from "./core/log.js";
-import type { ConfigOverrides } from "./config/config.js";
 // Static: serving MCP is the hot path (every client start); the terminal commands load on demand.
 import { serve } from "./mcp/serve.js";
+
+export { prepareServer } from "./mcp/serve.js";
 
 const HELP = `cronicorn-mcp ${pkg.version} — MCP server for Cronicorn, the adaptive HTTP job scheduler
 
@@ -22,34 +26,6 @@ Usage:
 
 Environment: CRONICORN_API_URL, CRONICORN_WEB_URL, CRONICORN_API_KEY, CRONICORN_AUTH_FLOW, CRONICORN_TOKEN_STORE,
 CRONICORN_CONFIG_DIR, CRONICORN_READ_ONLY, CRONICORN_TOOLS, CRONICORN_LOG_LEVEL … (see the README).`;
-
-interface Parsed {
-  command: "serve" | "login" | "logout" | "status" | "doctor" | "install-links" | "help" | "version";
-  overrides: ConfigOverrides;
-  force: boolean;
-  json: boolean;
-}
-
-const COMMANDS = new Set(["serve", "login", "logout", "status", "doctor", "install-links"]);
-
-export function parseArgs(argv: string[]): Parsed | string {
-  const parsed: Parsed = { command: "serve", overrides: {}, force: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--help" || arg === "-h") parsed.command = "help";
-    else if (arg === "--version" || arg === "-v") parsed.command = "version";
-    else if (arg === "--read-only") parsed.overrides.readOnly = true;
-    else if (arg === "--force") parsed.force = true;
-    else if (arg === "--json") parsed.json = true;
-    else if (arg === "--tools" || arg.startsWith("--tools=")) {
-      const value = arg === "--tools" ? argv[++i] : arg.slice("--tools=".length);
-      if (!value) return "--tools needs a comma-separated list of groups, e.g. --tools jobs,endpoints";
-      parsed.overrides.toolGroups = value;
-    } else if (COMMANDS.has(arg)) parsed.command = arg as Parsed["command"];
-    else return `Unknown argument: ${arg}. Run cronicorn-mcp --help.`;
-  }
-  return parsed;
-}
 
 async function main(): Promise<void> {
   const parsed = parseArgs(process.argv.slice(2));
@@ -89,7 +65,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`cronicorn-mcp: ${redact(error instanceof Error ? error.message : String(error))}\n`);
-  process.exitCode = 1;
-});
+/** Runs the command the process was started with. */
+export function runCli(): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`cronicorn-mcp: ${redact(error instanceof Error ? error.message : String(error))}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,18 +1,16 @@
 /**
  * Build step (run by tsup after bundling): serves the real server factory through the SDK's own stdio
  * entry over an in-memory pair and asks it what it answers to a 2025-era `initialize` + `tools/list`
- * and to a 2026-07-28 `server/discover` + `tools/list`; writes the results to dist/static-answers.json
+ * and to a 2026-07-28 `server/discover` + `tools/list`; writes the results to dist/ (src/mcp/static-answers.ts)
  * for the start-up path (src/mcp/front.ts). Nothing here ships in the bundle.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { InMemoryTransport, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
 import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { loadConfig } from "../config/config.js";
 import type { ConfigResult } from "../config/config.js";
 import { createServerFactory } from "../mcp/server.js";
-import { STATIC_ANSWERS_FILE } from "../mcp/static-answers.js";
+import { writeStaticAnswersFiles } from "../mcp/static-answers.js";
 import type { JsonObject, StaticAnswers } from "../mcp/static-answers.js";
 import type { ToolDefinition } from "../tools/define.js";
 import { TOOLS } from "../tools/registry.js";
@@ -97,8 +95,6 @@ export async function generateStaticAnswers(version: string, tools: readonly Too
   };
 }
 
-export async function writeStaticAnswers(outDir: string, version: string): Promise<string> {
-  const file = path.join(outDir, STATIC_ANSWERS_FILE);
-  fs.writeFileSync(file, JSON.stringify(await generateStaticAnswers(version)));
-  return file;
+export async function writeStaticAnswers(outDir: string, version: string): Promise<void> {
+  writeStaticAnswersFiles(outDir, await generateStaticAnswers(version));
 }

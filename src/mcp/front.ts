@@ -12,10 +12,9 @@
  * replay are dropped by id), then every byte of stdin from that message on, in order. A line longer
  * than the SDK's limit is handed over as it grows, so the SDK refuses it from the first byte.
  */
-import { randomUUID } from "node:crypto";
 import { PassThrough } from "node:stream";
 import type { Readable, Writable } from "node:stream";
-import type { JsonObject, StaticAnswers, StaticTool } from "./static-answers.js";
+import type { JsonObject, StaticAnswers } from "./static-answers.js";
 
 /** The SDK's stdio line limit (STDIO_DEFAULT_MAX_BUFFER_SIZE): a longer message closes the connection. */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
@@ -23,11 +22,16 @@ export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 export interface FrontOptions {
   input: Readable;
   output: Writable;
-  answers: StaticAnswers;
-  /** The tools this configuration exposes. */
-  tools: readonly StaticTool[];
+  answers: Pick<StaticAnswers, "legacy" | "modern">;
+  /** The `tools/list` entries of the tools this configuration exposes, as a JSON array: sent as it is, never parsed here. */
+  toolsJson: string;
   /** Starts the full server on `input` (the replay, then the rest of stdin); `replayIds` are the ids whose answers to drop. */
   handOff(input: Readable, replayIds: ReadonlySet<string>): void;
+  /**
+   * Called once, right after the first `tools/list` answer: the opening exchange is over in either era, and
+   * the next message is most likely a tool call, so this is the moment to start loading the full server.
+   */
+  opened?(): void;
 }
 
 type Message = { jsonrpc: "2.0"; id?: string | number; method: string; params?: JsonObject };
@@ -127,17 +131,39 @@ function isLegacyInitialize(params: JsonObject | undefined): params is { protoco
   );
 }
 
+/**
+ * 128 random bits in hex. Math.random, not node:crypto: these ids guard against a chance collision, not an
+ * adversary (a client that reused one would only confuse its own session), and node:crypto (17 internal
+ * modules) would add 1–2 ms before the first answer, up to a tenth of a bare Node start.
+ */
+const randomHex = () =>
+  Array.from({ length: 4 }, () =>
+    Math.floor(Math.random() * 2 ** 32)
+      .toString(16)
+      .padStart(8, "0"),
+  ).join("");
+
 export function serveFront(options: FrontOptions): void {
-  const { input, output, answers } = options;
-  const tools = options.tools.map((t) => t.tool);
+  const { input, output, answers, toolsJson } = options;
   // Ids of the replayed requests: random, so no client id can equal one (and a client id that did is still answered).
-  const replayId = `cronicorn-mcp/replay-${randomUUID()}`;
+  const replayId = `cronicorn-mcp/replay-${randomHex()}`;
   const replay: Message[] = [];
   let phase: Phase = "opening";
   let chunks: Buffer[] = [];
   let pendingBytes = 0;
+  let opened = false;
 
+  const listed = () => {
+    if (opened) return;
+    opened = true;
+    options.opened?.();
+  };
   const reply = (id: string | number, result: JsonObject) => output.write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
+  /** `reply(id, { tools, ...extras })` with the tools' JSON spliced in, the same text JSON.stringify would give. */
+  const replyTools = (id: string | number, extras: JsonObject) => {
+    const more = JSON.stringify(extras).slice(1, -1);
+    output.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":${toolsJson}${more && `,${more}`}}}\n`);
+  };
   const isModern = (params: JsonObject | undefined) => {
     const revision = modernRevision(params);
     return revision !== undefined && answers.modern.supported.includes(revision);
@@ -166,14 +192,16 @@ export function serveFront(options: FrontOptions): void {
       return true;
     }
     if (method === "tools/list" && request && phase === "legacy" && isLegacyListParams(params)) {
-      reply(id, { tools });
+      replyTools(id, {});
+      listed();
       return true;
     }
     if (method === "tools/list" && request && (phase === "opening" || phase === "probed" || phase === "modern") && isModern(params)) {
-      reply(id, { tools, ...answers.modern.listExtras });
+      replyTools(id, answers.modern.listExtras);
       // Handing over, the SDK must be pinned to this era as it is now: one 2026 request, its answer dropped.
       if (phase !== "modern") replay.push({ ...message, id: replayId });
       phase = "modern";
+      listed();
       return true;
     }
     return false;

@@ -3,8 +3,10 @@
  * start-up answers (src/mcp/front.ts), and the hand-over to the MCP SDK's stdio entry, which serves
  * both protocol eras from one factory (src/mcp/server.ts). Nothing but JSON-RPC may reach stdout.
  * CRONICORN_NO_FRONT=1 leaves every message to the SDK (to compare the two, or should the front misbehave).
+ * The usual start runs the front before this module loads (src/start.ts) and calls `prepareServer`.
  */
 import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig } from "../config/config.js";
 import type { ConfigOverrides } from "../config/config.js";
@@ -13,16 +15,28 @@ import { createLogger } from "../core/log.js";
 import { selectTools } from "../tools/select.js";
 import { serveFront } from "./front.js";
 import { readStaticAnswers } from "./static-answers.js";
+import type { StaticAnswers } from "./static-answers.js";
 
-export async function serve(overrides: ConfigOverrides): Promise<void> {
+export interface PreparedServer {
+  /** What the front serves for this configuration; undefined without generated answers (then the SDK answers everything). */
+  front: { answers: StaticAnswers; toolsJson: string } | undefined;
+  /** Starts the SDK server on `input` (the front's replay and the rest of stdin); `replayIds` are the ids whose answers to drop. */
+  start(input: Readable, replayIds: ReadonlySet<string>): void;
+  /** Ends the process the way every other exit does (held work first). */
+  stop(reason: string): void;
+}
+
+/** Configuration, logging and the exits: everything the SDK server needs, ready before a message needs it. */
+export function prepareServer(overrides: ConfigOverrides): PreparedServer {
   const config = loadConfig(process.env, overrides);
   const logger = createLogger(config.ok ? config.config.logLevel : "info");
   if (!config.ok) logger.error(`Configuration problem: ${config.problems.join("; ")}. Every tool call will report it until it is fixed.`);
   // Every way out (stdin closed, signals, a transport fault) first finishes saving credentials.
   const shutdown = installShutdown({ logger });
-
-  const answers = process.env.CRONICORN_NO_FRONT === "1" ? undefined : readStaticAnswers(pkg.version);
+  // Generated next to the bundle: this module is in a chunk in dist/.
+  const answers = process.env.CRONICORN_NO_FRONT === "1" ? undefined : readStaticAnswers(pkg.version, fileURLToPath(new URL(".", import.meta.url)));
   const tools = answers ? selectTools(answers.tools, config) : undefined;
+
   // The MCP SDK, zod and the tools load here: at the first message the start-up answers do not cover.
   const startServer = async (input: Readable, replayIds: ReadonlySet<string>) => {
     const [{ createServerFactory }, { serveStdio }, { ServedStdioTransport }] = await Promise.all([
@@ -52,12 +66,21 @@ export async function serve(overrides: ConfigOverrides): Promise<void> {
       },
     });
   };
-  const start = (input: Readable, replayIds: ReadonlySet<string>) =>
-    startServer(input, replayIds).catch((error: unknown) => {
-      logger.error(`Could not start the MCP server: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(1);
-    });
+  return {
+    front: answers && tools ? { answers, toolsJson: JSON.stringify(tools.map((t) => t.tool)) } : undefined,
+    start: (input, replayIds) =>
+      void startServer(input, replayIds).catch((error: unknown) => {
+        logger.error(`Could not start the MCP server: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      }),
+    stop: (reason) => void shutdown.stop(reason),
+  };
+}
+
+/** Serves MCP on stdio, the front included: the path when the process did not start with the front (src/start.ts). */
+export async function serve(overrides: ConfigOverrides): Promise<void> {
+  const server = prepareServer(overrides);
   // Without generated answers (running from source, or the front turned off), the SDK answers everything.
-  if (!answers || !tools) return void start(process.stdin, new Set());
-  serveFront({ input: process.stdin, output: process.stdout, answers, tools, handOff: start });
+  if (!server.front) return server.start(process.stdin, new Set());
+  serveFront({ input: process.stdin, output: process.stdout, ...server.front, handOff: server.start });
 }

@@ -1,13 +1,16 @@
 /**
  * The first answers of a session, generated at build time from the real server (src/build/generate-answers.ts)
  * and read at start-up, so they need neither the MCP SDK nor zod: for 2025-era clients `initialize` and
- * `tools/list`, for 2026-07-28 clients `server/discover` and `tools/list`. Written next to the bundle as
- * dist/static-answers.json.
+ * `tools/list`, for 2026-07-28 clients `server/discover` and `tools/list`. Written next to the bundle in
+ * two files: the tools' `tools/list` entries as one JSON array (dist/tools-list.json), which the start-up
+ * path sends as it is, without parsing it, and everything else (dist/static-answers.json).
  */
 import fs from "node:fs";
+import path from "node:path";
 import type { ToolGroup } from "../config/config.js";
 
 export const STATIC_ANSWERS_FILE = "static-answers.json";
+export const TOOLS_LIST_FILE = "tools-list.json";
 
 /** A JSON object as it crosses the wire (the SDK's own types stay out of the start-up path). */
 export type JsonObject = Record<string, unknown>;
@@ -40,14 +43,60 @@ export interface StaticAnswers {
   tools: StaticTool[];
 }
 
-/** The generated answers next to the running bundle, or undefined (not built, or from another version). */
-export function readStaticAnswers(version: string, dir: URL = new URL(".", import.meta.url)): StaticAnswers | undefined {
-  let answers: StaticAnswers;
+/** What the start-up path needs when every tool is exposed: the opening answers, and every tool's entry as JSON text. */
+export interface OpeningAnswers extends Omit<StaticAnswers, "tools"> {
+  /** The JSON array of every tool's `tools/list` entry, in order. */
+  toolsJson: string;
+}
+
+/** static-answers.json: the tools without their entries, and the length of tools-list.json's text (a cut-off copy is ignored). */
+interface StoredAnswers extends Omit<StaticAnswers, "tools"> {
+  tools: Array<Omit<StaticTool, "tool">>;
+  toolsJsonLength: number;
+}
+
+export function openingAnswersOf({ tools, ...opening }: StaticAnswers): OpeningAnswers {
+  return { ...opening, toolsJson: JSON.stringify(tools.map((t) => t.tool)) };
+}
+
+export function writeStaticAnswersFiles(dir: string, answers: StaticAnswers): void {
+  const { toolsJson, ...opening } = openingAnswersOf(answers);
+  const stored: StoredAnswers = { ...opening, tools: answers.tools.map(({ group, readOnly }) => ({ group, readOnly })), toolsJsonLength: toolsJson.length };
+  fs.writeFileSync(path.join(dir, STATIC_ANSWERS_FILE), JSON.stringify(stored));
+  fs.writeFileSync(path.join(dir, TOOLS_LIST_FILE), toolsJson);
+}
+
+// `dir` is the folder of the bundle (dist/), a plain path: file URLs would cost the first answer a quarter millisecond.
+function readStored(version: string, dir: string): { stored: StoredAnswers; toolsJson: string } | undefined {
   try {
-    // Our own build output, not outside input: the version check guards against a stale copy.
-    answers = JSON.parse(fs.readFileSync(new URL(STATIC_ANSWERS_FILE, dir), "utf8")) as StaticAnswers;
+    // Our own build output, not outside input: the version and length checks guard against a stale or cut-off copy.
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, STATIC_ANSWERS_FILE), "utf8")) as StoredAnswers;
+    if (stored.version !== version) return undefined;
+    const toolsJson = fs.readFileSync(path.join(dir, TOOLS_LIST_FILE), "utf8");
+    return toolsJson.length === stored.toolsJsonLength ? { stored, toolsJson } : undefined;
   } catch {
     return undefined; // missing or unreadable: the SDK server answers everything, only a little later
   }
-  return answers.version === version ? answers : undefined;
+}
+
+/** The opening answers in `dir`, the tools' entries unparsed; undefined when not built, or from another version. */
+export function readOpeningAnswers(version: string, dir: string): OpeningAnswers | undefined {
+  const read = readStored(version, dir);
+  if (!read) return undefined;
+  const { tools: _tools, toolsJsonLength: _length, ...opening } = read.stored;
+  return { ...opening, toolsJson: read.toolsJson };
+}
+
+/** The generated answers in `dir`, or undefined (not built, or from another version). */
+export function readStaticAnswers(version: string, dir: string): StaticAnswers | undefined {
+  const read = readStored(version, dir);
+  if (!read) return undefined;
+  const { tools, toolsJsonLength: _length, ...opening } = read.stored;
+  try {
+    const entries = JSON.parse(read.toolsJson) as JsonObject[];
+    if (!Array.isArray(entries) || entries.length !== tools.length) return undefined;
+    return { ...opening, tools: tools.map((tool, i) => ({ ...tool, tool: entries[i] ?? {} })) };
+  } catch {
+    return undefined;
+  }
 }

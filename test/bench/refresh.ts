@@ -1,16 +1,17 @@
 /**
- * Refresh figures against oidc-provider with rotating refresh tokens:
+ * Refresh figures against oidc-provider with rotating refresh tokens, from a client of the given era:
  * - the storm: N concurrent calls with an expired token → how many refresh requests reach the server;
  * - the cost: list_jobs p50 when every call refreshes first (skew longer than the token lifetime)
  *   against list_jobs p50 with no refresh, interleaved call by call.
  */
+import type { Era } from "../helpers/mcp.js";
 import { refreshGrants, startPkceStack, startSignedInServer, waitPastExpiry } from "../helpers/pkce-stack.js";
 import { percentile, since } from "./stats.js";
 
-export async function measureRefreshStorm(concurrent: number) {
+export async function measureRefreshStorm(era: Era, concurrent: number) {
   const stack = await startPkceStack({ accessTokenTtlS: 3 });
   try {
-    const server = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1", CRONICORN_LOG_LEVEL: "warn" });
+    const server = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "1", CRONICORN_LOG_LEVEL: "warn" }, undefined, era);
     try {
       await waitPastExpiry(server, stack);
       const before = refreshGrants(stack).length;
@@ -26,11 +27,11 @@ export async function measureRefreshStorm(concurrent: number) {
   }
 }
 
-export async function measureRefreshCost(calls: number) {
+export async function measureRefreshCost(era: Era, calls: number) {
   const stack = await startPkceStack();
   try {
-    const refreshing = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "7200", CRONICORN_LOG_LEVEL: "warn" });
-    const plain = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "0", CRONICORN_LOG_LEVEL: "warn" });
+    const refreshing = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "7200", CRONICORN_LOG_LEVEL: "warn" }, undefined, era);
+    const plain = await startSignedInServer(stack, { CRONICORN_REFRESH_SKEW_S: "0", CRONICORN_LOG_LEVEL: "warn" }, undefined, era);
     try {
       const time = async (server: typeof plain) => {
         const start = process.hrtime.bigint();

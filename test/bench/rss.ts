@@ -1,12 +1,13 @@
 /**
- * Memory of a long session: the server's resident set after 100, 500 and 1,000 `list_jobs` calls
- * (read from /proc, Linux). Flat after warm-up means nothing accumulates per call. V8 collects lazily,
- * so a default run also grows with garbage not yet collected; `nodeOptions` can shrink the young
- * generation (`--max-semi-space-size=1`) so garbage goes at once and only retained memory shows.
+ * Memory of a long session: the server's resident set after 100, 500 and 1,000 `list_jobs` calls from
+ * an SDK v2 client of the given era (read from /proc, Linux). Flat after warm-up means nothing accumulates
+ * per call. V8 collects lazily, so a default run also grows with garbage not yet collected; `nodeOptions`
+ * can shrink the young generation (`--max-semi-space-size=1`) so garbage goes at once and only retained
+ * memory shows.
  */
 import fs from "node:fs";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { Era } from "../helpers/mcp.js";
+import { callListJobs, connect, serverEnv } from "./list-jobs.js";
 
 function rssKiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
@@ -16,34 +17,20 @@ function rssKiB(pid: number): number {
 }
 
 export async function measureRss(
+  era: Era,
   entry: string,
   apiUrl: string,
   apiKey: string,
   nodeOptions = "",
   checkpoints = [100, 500, 1000],
 ): Promise<Array<{ calls: number; rssKiB: number }>> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [entry],
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      CRONICORN_API_URL: apiUrl,
-      CRONICORN_API_KEY: apiKey,
-      CRONICORN_LOG_LEVEL: "error",
-      NODE_OPTIONS: nodeOptions,
-    },
-    stderr: "ignore",
-  });
-  const client = new Client({ name: "bench-rss", version: "1" });
-  await client.connect(transport);
+  const { client, transport } = await connect(era, entry, serverEnv(apiUrl, apiKey, { NODE_OPTIONS: nodeOptions }));
   const pid = transport.pid;
   if (pid === null) throw new Error("the server has no pid");
   const samples: Array<{ calls: number; rssKiB: number }> = [];
   try {
     for (let calls = 1; calls <= Math.max(...checkpoints); calls++) {
-      const result = await client.callTool({ name: "list_jobs", arguments: {} });
-      if (result.isError) throw new Error(`list_jobs failed: ${JSON.stringify(result.content)}`);
+      await callListJobs(client);
       if (checkpoints.includes(calls)) samples.push({ calls, rssKiB: rssKiB(pid) });
     }
   } finally {

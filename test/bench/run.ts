@@ -1,9 +1,12 @@
 /**
- * `npm run bench`: every performance figure, measured side by side in one run and printed as ratios.
- * Nothing here is asserted; the figures are for the README and for review.
+ * `npm run bench`: every performance figure, both protocol eras side by side in one run, each against
+ * its floor measured in the same run (interleaved), printed as it comes and then as one table for the
+ * README. Nothing here is asserted; a target is printed beside its figure with whether this run met it.
  */
+import os from "node:os";
 import path from "node:path";
 import { measureColdStart } from "./cold-start.js";
+import { measureConnect } from "./connect.js";
 import { measureFootprint } from "./footprint.js";
 import type { Footprint } from "./footprint.js";
 import { measureListJobs } from "./list-jobs.js";
@@ -14,35 +17,88 @@ import { measureApprovalToResult } from "./signin.js";
 import { measureRss } from "./rss.js";
 import { startStandInProcess } from "./standin-process.js";
 import { ms, ratio } from "./stats.js";
+import { ERAS } from "../helpers/mcp.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ENTRY = path.join(ROOT, "bin/cronicorn-mcp.js");
+const COLD_RUNS = 40;
+const CONNECT_RUNS = 25;
+const LIST_CALLS = 300;
 
-async function main(): Promise<void> {
-  const rows: Array<[string, string]> = [];
-  const print = (label: string, value: string) => {
-    rows.push([label, value]);
-    console.log(`${label.padEnd(58)} ${value}`);
-  };
+interface Row {
+  figure: string;
+  measured: string;
+  target: string;
+}
 
-  console.log("cronicorn-mcp bench (one run, measured side by side)\n");
+const rows: Row[] = [];
+/** Prints a figure at once and keeps it for the closing table; `target` says what it is held to and whether this run met it. */
+function print(figure: string, measured: string, target?: { text: string; met: boolean }): void {
+  const targetText = target ? `${target.text} (${target.met ? "met" : "NOT MET"})` : "—";
+  rows.push({ figure, measured, target: targetText });
+  console.log(`${figure.padEnd(78)} ${measured}${target ? `   [target ${targetText}]` : ""}`);
+}
+const atMost = (value: number, limit: number, text: string) => ({ text, met: value <= limit });
+const vsFloor = (value: number, floor: number) => `${ms(value)} = ${ratio(value / floor)} the floor`;
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+const sized = (s: { bytes: number; tokens: number }) => `${kb(s.bytes)} (${s.bytes} B), ${s.tokens} tokens`;
+const p50p99 = (s: { p50: number; p99: number }) => `${ms(s.p50)} / ${ms(s.p99)}`;
 
-  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
-  const cold = await measureColdStart(ENTRY, env, 25);
-  print("cold start: node -e 0 (floor), median of 25, interleaved", ms(cold.floorMs));
-  print("cold start: spawn → initialize result, median of 25", `${ms(cold.initializeMs)} (${ratio(cold.initializeRatio)} the floor)`);
-  print("cold start: spawn → tools/list result, median of 25 (target ≤ 1.6×)", `${ms(cold.toolsListMs)} (${ratio(cold.toolsListRatio)} the floor)`);
-  print("cold start: spawn → first tools/call result (loads SDK + tools)", `${ms(cold.firstCallMs)} (${ratio(cold.firstCallMs / cold.floorMs)} the floor)`);
+/** The machine's load, printed with the figures it may have shifted (2 cores: a load above 2 means waiting for a core). */
+const load = () => `load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores`;
 
-  const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
-  const sized = (s: { bytes: number; tokens: number }) => `${kb(s.bytes)}, ${s.tokens} tokens`;
+async function startUp(env: Record<string, string>): Promise<void> {
+  console.log(`start-up, ${load()}`);
+  const cold = await measureColdStart(ENTRY, env, COLD_RUNS);
+  const f = cold.floorMs;
+  const n = `median of ${cold.runs}, interleaved`;
+  print(`start: node -e 0, spawn → exit (THE FLOOR; ${n})`, ms(f));
+  print("start: bare JSON-RPC script (`node -e`, parses a line, answers {}), spawn → first answer", vsFloor(cold.echo.firstMs, f));
+  print("start: the same script, → its answer to a 2nd request sent after the 1st (legacy shape)", vsFloor(cold.echo.secondMs, f));
+  print("start: the same script as an ES module file, → first answer (Node's module loader)", vsFloor(cold.echoModuleMs, f));
+  print("start (modern): spawn → `server/discover` result", vsFloor(cold.discoverMs, f), atMost(cold.discoverMs / f, 1.1, "≤ 1.1×"));
+  print(
+    "start (modern): spawn → `tools/list` result, sent as the first line",
+    vsFloor(cold.modern.toolsListMs, f),
+    atMost(cold.modern.toolsListMs / f, 1.1, "≤ 1.1×"),
+  );
+  print("start (legacy): spawn → `initialize` result", vsFloor(cold.legacy.initializeMs, f));
+  print(
+    "start (legacy): spawn → `tools/list` result, after `initialize`",
+    vsFloor(cold.legacy.toolsListMs, f),
+    atMost(cold.legacy.toolsListMs / f, 1.1, "≤ 1.1×"),
+  );
+  print("start (modern, --read-only): spawn → `tools/list` (configuration read first)", vsFloor(cold.readOnlyToolsListMs, f));
+  print("start (modern): spawn → first `tools/call` result (loads the SDK and the tools)", vsFloor(cold.modern.firstCallMs, f));
+  print("start (legacy): spawn → first `tools/call` result", vsFloor(cold.legacy.firstCallMs, f));
+
+  console.log(`connect, ${load()}`);
+  const connect = await measureConnect(ENTRY, env, CONNECT_RUNS);
+  const c = connect.floorMs;
+  const eras = (mode: keyof typeof connect.modes) => `lands on ${connect.modes[mode].eras.join(" and ")}`;
+  print(`connect: node -e 0, spawn → exit (the floor of these rounds; median of ${connect.runs})`, ms(c));
+  print(
+    `connect: SDK v2 client, \`auto\`: connect() resolved (probe sibling + server; ${eras("auto")})`,
+    vsFloor(connect.modes.auto.ms, c),
+    atMost(connect.modes.auto.ms / c, 2.2, "≤ 2.2×"),
+  );
+  print(`connect: SDK v2 client, default (legacy): connect() resolved (${eras("legacy")})`, vsFloor(connect.modes.legacy.ms, c));
+  print(`connect: SDK v2 client, pinned 2026-07-28: connect() resolved (${eras("pinned")})`, vsFloor(connect.modes.pinned.ms, c));
+}
+
+async function footprint(env: Record<string, string>): Promise<void> {
   const footprints: Array<[string, Footprint]> = [
     ["default set", await measureFootprint(ENTRY, [], env)],
     ["--read-only", await measureFootprint(ENTRY, ["--read-only"], env)],
   ];
   for (const [mode, fp] of footprints) {
-    print(`tools/list (${mode}): ${fp.tools.length} tools, whole answer`, kb(fp.answerBytes));
-    print(`tools/list (${mode}): input side (target ≤ 16 kB for the default set)`, sized(fp.input));
+    const same = fp.sameTools ? "same tools in both eras" : "THE ERAS LIST DIFFERENT TOOLS";
+    print(
+      `tools/list (${mode}): ${fp.tools.length} tools, whole answer legacy / modern (${same})`,
+      `${kb(fp.answerBytes.legacy)} / ${kb(fp.answerBytes.modern)}`,
+    );
+    const inputTarget = mode === "default set" ? atMost(fp.input.bytes, 16_000, "≤ 16 kB") : undefined;
+    print(`tools/list (${mode}): input side (names, titles, descriptions, input schemas, annotations)`, sized(fp.input), inputTarget);
     print(`tools/list (${mode}): output schemas`, sized(fp.output));
   }
   console.log("\n  per tool (default set; tokens: o200k_base)      input bytes / tokens   output bytes / tokens");
@@ -52,11 +108,9 @@ async function main(): Promise<void> {
     );
   }
   console.log("");
+}
 
-  const packSize = await measurePackSize();
-  print("package: npm pack --dry-run, packed (target ≤ 150 kB)", kb(packSize.packedBytes));
-  print("package: npm pack --dry-run, unpacked", `${kb(packSize.unpackedBytes)} (${packSize.files.length} files)`);
-
+async function againstTheApi(): Promise<void> {
   const stand = await startStandInProcess(ROOT);
   try {
     for (let i = 0; i < 5; i++) {
@@ -66,44 +120,83 @@ async function main(): Promise<void> {
         body: JSON.stringify({ name: `bench job ${i}` }),
       });
     }
-    const list = await measureListJobs(ENTRY, stand.apiUrl, stand.apiKey, 300);
-    print("list_jobs via MCP p50 / p99 (300 calls, 5 jobs)", `${ms(list.mcp.p50)} / ${ms(list.mcp.p99)}`);
-    print("GET /jobs via fetch p50 / p99 (300 calls, 5 jobs)", `${ms(list.direct.p50)} / ${ms(list.direct.p99)}`);
-    print("list_jobs via the thinnest SDK server p50 / p99 (same calls)", `${ms(list.floor.p50)} / ${ms(list.floor.p99)}`);
-    print("list_jobs p50 ratio MCP ÷ direct (target ≤ 1.3×)", ratio(list.ratioP50));
-    print("  the same ratio for the thinnest SDK server (stdio floor)", ratio(list.floorRatioP50));
-    print("  list_jobs p50 ratio MCP ÷ thinnest SDK server", ratio(list.overFloorP50));
-    for (const [label, options] of [
-      ["default GC", ""],
-      ["young generation 1 MB: garbage goes at once", "--max-semi-space-size=1"],
-    ] as const) {
-      const rss = await measureRss(ENTRY, stand.apiUrl, stand.apiKey, options);
-      print(`server RSS after N list_jobs calls (${label})`, rss.map((r) => `${r.calls}: ${(r.rssKiB / 1024).toFixed(1)} MiB`).join(", "));
-      const first = rss[0];
-      const last = rss[rss.length - 1];
-      if (first && last)
-        print(`server RSS growth from ${first.calls} to ${last.calls} calls (${label})`, `${((last.rssKiB - first.rssKiB) / 1024).toFixed(1)} MiB`);
+    console.log(`list_jobs, ${load()}`);
+    const list = await measureListJobs(ENTRY, stand.apiUrl, stand.apiKey, LIST_CALLS);
+    const d = list.direct.p50;
+    print(`list_jobs: GET /jobs by fetch, direct, p50 / p99 (${list.calls} calls, 5 jobs, interleaved with all below)`, p50p99(list.direct));
+    for (const era of ERAS) {
+      const { ours, floor } = list.eras[era];
+      print(`list_jobs (${era}): thinnest SDK v2 server (THE FLOOR) p50 / p99`, `${p50p99(floor)}; p50 ${ratio(floor.p50 / d)} direct`);
+      print(`list_jobs (${era}): ours p50 / p99`, `${p50p99(ours)}; p50 ${ratio(ours.p50 / d)} direct`);
+      print(
+        `list_jobs (${era}): ours ÷ the floor server, p50 (p99)`,
+        `${ratio(ours.p50 / floor.p50)} (${ratio(ours.p99 / floor.p99)})`,
+        atMost(ours.p50 / floor.p50, 1.1, "≤ 1.10× at p50"),
+      );
+    }
+    for (const era of ERAS) {
+      for (const [label, options] of [
+        ["default GC", ""],
+        ["1 MB young generation", "--max-semi-space-size=1"],
+      ] as const) {
+        const rss = await measureRss(era, ENTRY, stand.apiUrl, stand.apiKey, options);
+        const first = rss[0];
+        const last = rss[rss.length - 1];
+        const growth = first && last ? `; +${((last.rssKiB - first.rssKiB) / 1024).toFixed(1)} MiB from ${first.calls} to ${last.calls}` : "";
+        print(`server RSS after N list_jobs calls (${era}, ${label})`, rss.map((r) => `${r.calls}: ${(r.rssKiB / 1024).toFixed(1)} MiB`).join(", ") + growth);
+      }
     }
   } finally {
     stand.close();
   }
+}
 
-  const approval = await measureApprovalToResult(5);
-  print(`sign-in: approval → waiting call's result, median of 5 (poll interval ${approval.interval})`, ms(approval.medianMs));
-  print("  samples", approval.samples.map((s) => s.toFixed(0)).join(", ") + " ms");
+async function auth(): Promise<void> {
+  for (const era of ERAS) {
+    const approval = await measureApprovalToResult(era, 5);
+    print(`sign-in (${era}): approval → the waiting call's result, median of 5 (poll interval ${approval.interval})`, ms(approval.medianMs));
+  }
+  for (const era of ERAS) {
+    const storm = await measureRefreshStorm(era, 50);
+    print(
+      `refresh storm (${era}): ${storm.concurrent} concurrent calls, expired token → refresh requests`,
+      `${storm.refreshes} (failed calls: ${storm.failed})`,
+      {
+        text: "1",
+        met: storm.refreshes === 1 && storm.failed === 0,
+      },
+    );
+  }
+  for (const era of ERAS) {
+    const cost = await measureRefreshCost(era, 60);
+    print(
+      `refresh (${era}): list_jobs p50 with a proactive refresh first vs without (${cost.refreshes} refreshes / ${cost.calls} calls)`,
+      `${ms(cost.refreshP50)} vs ${ms(cost.plainP50)} = +${ms(cost.refreshP50 - cost.plainP50)}`,
+    );
+  }
+}
 
-  const storm = await measureRefreshStorm(50);
-  print(`refresh storm: ${storm.concurrent} concurrent calls, expired token → refresh requests`, `${storm.refreshes} (failed calls: ${storm.failed})`);
-
-  const cost = await measureRefreshCost(60);
-  print(`list_jobs p50 with a proactive refresh first (${cost.refreshes} refreshes / ${cost.calls} calls)`, ms(cost.refreshP50));
-  print("list_jobs p50 without refresh", ms(cost.plainP50));
-  print("added latency of a proactive refresh (p50 difference)", ms(cost.refreshP50 - cost.plainP50));
-
+async function packaging(): Promise<void> {
+  const packSize = await measurePackSize();
+  print("package: npm pack --dry-run, packed", `${kb(packSize.packedBytes)} (${packSize.packedBytes} B)`, atMost(packSize.packedBytes, 150_000, "≤ 150 kB"));
+  print("package: npm pack --dry-run, unpacked", `${kb(packSize.unpackedBytes)} (${packSize.files.length} files)`);
   const pack = await measurePackage();
-  print("package: npm pack tarball size", `${(pack.tarballBytes / 1024).toFixed(1)} KiB (${pack.files} files)`);
   print("package: production dependencies installed", String(pack.prodPackages));
-  print("package: npm install <tarball> into an empty folder", ms(pack.installMs));
+  print("package: npm install <tarball> into an empty folder (local cache)", ms(pack.installMs));
+}
+
+async function main(): Promise<void> {
+  console.log(`cronicorn-mcp bench: Node ${process.version}, both eras, every figure against a floor measured in the same run\n`);
+  // What an MCP client passes (the SDK's default environment is this small): the floor gets the same.
+  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
+  await startUp(env);
+  await footprint(env);
+  await againstTheApi();
+  await auth();
+  await packaging();
+
+  console.log(`\nend, ${load()}\n\n| figure | measured | target |\n|---|---|---|`);
+  for (const row of rows) console.log(`| ${row.figure} | ${row.measured} | ${row.target} |`);
 }
 
 main().then(

@@ -9,7 +9,6 @@ import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
-import { pathToFileURL } from "node:url";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import pkg from "../../../package.json" with { type: "json" };
@@ -17,7 +16,15 @@ import { generateStaticAnswers, modernMeta } from "../../../src/build/generate-a
 import { loadConfig, type ConfigResult } from "../../../src/config/config.js";
 import { MAX_LINE_BYTES, serveFront } from "../../../src/mcp/front.js";
 import { createServerFactory } from "../../../src/mcp/server.js";
-import { readStaticAnswers, STATIC_ANSWERS_FILE, type StaticAnswers } from "../../../src/mcp/static-answers.js";
+import {
+  openingAnswersOf,
+  readOpeningAnswers,
+  readStaticAnswers,
+  STATIC_ANSWERS_FILE,
+  TOOLS_LIST_FILE,
+  writeStaticAnswersFiles,
+  type StaticAnswers,
+} from "../../../src/mcp/static-answers.js";
 import { ServedStdioTransport } from "../../../src/mcp/stdio-transport.js";
 import { selectTools } from "../../../src/tools/select.js";
 
@@ -70,7 +77,7 @@ async function serve(input: string, options: { front: boolean; until: string | n
       input: stdin,
       output: stdout,
       answers,
-      tools: selectTools(answers.tools, config),
+      toolsJson: JSON.stringify(selectTools(answers.tools, config).map((t) => t.tool)),
       handOff: (rest, replayIds) => {
         const copy = new PassThrough();
         let seen = "";
@@ -197,7 +204,7 @@ describe("what the front hands over", () => {
         .forEach((l) => written.push(JSON.parse(l))),
     );
     const handedOff = new Promise<{ rest: Readable; ids: ReadonlySet<string> }>((resolve) =>
-      serveFront({ input, output, answers, tools: answers.tools, handOff: (rest, ids) => resolve({ rest, ids }) }),
+      serveFront({ input, output, answers, toolsJson: openingAnswersOf(answers).toolsJson, handOff: (rest, ids) => resolve({ rest, ids }) }),
     );
     return { input, written, handedOff };
   }
@@ -219,7 +226,7 @@ describe("what the front hands over", () => {
     input.write(line({ id: 4, method: "tools/list" }).slice(10));
     expect(written).toHaveLength(2);
     const [replayId] = [...ids];
-    expect(replayId).toMatch(/^cronicorn-mcp\/replay-[0-9a-f-]{36}$/);
+    expect(replayId).toMatch(/^cronicorn-mcp\/replay-[0-9a-f]{32}$/);
     const text = await readAll(rest, '"id":4,"method":"tools/list"}\n');
     expect(
       text
@@ -299,17 +306,28 @@ describe("what the front hands over", () => {
   });
 });
 
-describe("readStaticAnswers", () => {
+describe("reading the generated answers", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cronicorn-static-"));
-  const url = pathToFileURL(`${dir}/`);
+  const read = () => ({ all: readStaticAnswers(pkg.version, dir), opening: readOpeningAnswers(pkg.version, dir) });
 
-  it("is undefined when the file is missing, unreadable or from another version", () => {
-    expect(readStaticAnswers(pkg.version, url)).toBeUndefined();
+  it("gives back what was written: whole, or the opening answers with the tools' entries as JSON text", () => {
+    writeStaticAnswersFiles(dir, answers);
+    expect(read()).toEqual({ all: answers, opening: openingAnswersOf(answers) });
+    expect(JSON.parse(read().opening?.toolsJson ?? "")).toEqual(answers.tools.map((t) => t.tool));
+  });
+
+  it("is undefined when a file is missing, unreadable, cut off or from another version", () => {
+    const none = { all: undefined, opening: undefined };
+    writeStaticAnswersFiles(dir, answers);
+    fs.rmSync(path.join(dir, TOOLS_LIST_FILE));
+    expect(read()).toEqual(none);
+    writeStaticAnswersFiles(dir, answers);
+    fs.writeFileSync(path.join(dir, TOOLS_LIST_FILE), fs.readFileSync(path.join(dir, TOOLS_LIST_FILE), "utf8").slice(0, -10));
+    expect(read()).toEqual(none);
+    writeStaticAnswersFiles(dir, answers);
     fs.writeFileSync(path.join(dir, STATIC_ANSWERS_FILE), "{truncated");
-    expect(readStaticAnswers(pkg.version, url)).toBeUndefined();
-    fs.writeFileSync(path.join(dir, STATIC_ANSWERS_FILE), JSON.stringify({ ...answers, version: "0.0.0-other" }));
-    expect(readStaticAnswers(pkg.version, url)).toBeUndefined();
-    fs.writeFileSync(path.join(dir, STATIC_ANSWERS_FILE), JSON.stringify(answers));
-    expect(readStaticAnswers(pkg.version, url)).toEqual(answers);
+    expect(read()).toEqual(none);
+    writeStaticAnswersFiles(dir, { ...answers, version: "0.0.0-other" });
+    expect(read()).toEqual(none);
   });
 });
