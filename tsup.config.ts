@@ -34,7 +34,7 @@ export default defineConfig({
   // Bundled CommonJS dependencies (proper-lockfile) call require() for Node built-ins; ESM has none.
   banner: { js: 'import { createRequire as __cronicornCreateRequire } from "node:module"; const require = __cronicornCreateRequire(import.meta.url);' },
   // The process entry, dist/start.cjs (src/start.ts): CommonJS, since the first ES module costs a start the
-  // module loader; it answers the opening exchange and loads this bundle (./cli.js, external) after it.
+  // module loader; it answers the opening exchange and loads this bundle (dist/cli.js, kept external) after it.
   // Then the start-up answers of both eras, generated from the same definitions as the bundle; then the
   // maps trimmed to this project's own code (src/build/source-maps.ts), and the licence notices of every
   // package the bundles hold (src/build/notices.ts).
