@@ -13,6 +13,7 @@ import path from "node:path";
 import type { CallToolResult, ClientCapabilities, ElicitRequest, ElicitResult } from "@modelcontextprotocol/client";
 import { InMemoryTransport } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig, type ConfigResult } from "../../src/config/config.js";
 import type { LogSink, Logger } from "../../src/core/log.js";
@@ -191,3 +192,47 @@ export async function serveTools(options: ServedOptions = {}): Promise<Served> {
     },
   };
 }
+
+/**
+ * One server for a whole test file (started once, closed at the end); every test starts with no request
+ * recorded and `script` answering. The returned function gives the server inside a test.
+ */
+export function serverPerFile(script: Script = () => undefined): () => Served {
+  let served: Served | undefined;
+  beforeAll(async () => {
+    served = await serveTools();
+  });
+  afterAll(() => served?.close());
+  beforeEach(() => {
+    if (!served) return;
+    served.fake.requests.length = 0;
+    served.fake.script = script;
+  });
+  return () => {
+    if (!served) throw new Error("the server is not started yet");
+    return served;
+  };
+}
+
+/** Cronicorn's answer for an id it does not know. */
+export const notFound = (): Reply => ({ status: 404, body: { message: "not found" } });
+
+/** A job as Cronicorn returns it, with `fields` on top. */
+export const aJob = (fields: Record<string, unknown> = {}) => ({
+  id: "j1",
+  name: "Nightly backups",
+  status: "active",
+  createdAt: "2026-01-01T00:00:00.000Z",
+  ...fields,
+});
+
+/** An endpoint as Cronicorn returns it, with `fields` on top. */
+export const anEndpoint = (fields: Record<string, unknown> = {}) => ({
+  id: "e1",
+  jobId: "j1",
+  name: "Health",
+  url: "https://example.com/health",
+  nextRunAt: "2026-01-01T00:05:00.000Z",
+  failureCount: 0,
+  ...fields,
+});

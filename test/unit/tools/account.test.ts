@@ -2,17 +2,13 @@
  * The account-wide tools through the real server: the reporting period the dashboard tools fill in,
  * plan and usage from two requests, the signing key, and the device list with its tokens left out.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { sent, serveTools, summaryOf, textOf, type Served } from "../../helpers/m3-tools.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { sent, type Served, serverPerFile, serveTools, summaryOf, textOf } from "../../helpers/m3-tools.js";
 
+const server = serverPerFile(() => undefined);
 let served: Served;
-beforeAll(async () => {
-  served = await serveTools();
-});
-afterAll(() => served.close());
 beforeEach(() => {
-  served.fake.requests.length = 0;
-  served.fake.script = () => undefined;
+  served = server();
 });
 afterEach(() => {
   vi.useRealTimers();

@@ -2,30 +2,14 @@
  * The endpoint tools through the real server: the request Cronicorn receives, the cross-field rules
  * refused before anything is sent, the schedule switch a partial update needs, and the sentences.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sent, serveTools, summaryOf, textOf, type Served } from "../../helpers/m3-tools.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { anEndpoint as endpoint, notFound, sent, type Served, serverPerFile, serveTools, summaryOf, textOf } from "../../helpers/m3-tools.js";
 
-const endpoint = (fields: Record<string, unknown> = {}) => ({
-  id: "e1",
-  jobId: "j1",
-  name: "Health",
-  url: "https://example.com/health",
-  nextRunAt: "2026-01-01T00:05:00.000Z",
-  failureCount: 0,
-  ...fields,
-});
-
+const server = serverPerFile(() => ({ body: endpoint() }));
 let served: Served;
-beforeAll(async () => {
-  served = await serveTools();
-});
-afterAll(() => served.close());
 beforeEach(() => {
-  served.fake.requests.length = 0;
-  served.fake.script = () => ({ body: endpoint() });
+  served = server();
 });
-
-const notFound = () => ({ status: 404, body: { message: "not found" } });
 
 describe("add_endpoint", () => {
   it("posts every field but the job id to the job's endpoints", async () => {

@@ -2,25 +2,13 @@
  * The job tools through the real server: the request Cronicorn receives for given arguments, the
  * refusal of arguments the contract forbids (nothing sent), and the sentence the model reads.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sent, serveTools, summaryOf, textOf, type Served } from "../../helpers/m3-tools.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { aJob as job, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/m3-tools.js";
 
-const job = (fields: Record<string, unknown> = {}) => ({
-  id: "j1",
-  name: "Nightly backups",
-  status: "active",
-  createdAt: "2026-01-01T00:00:00.000Z",
-  ...fields,
-});
-
+const server = serverPerFile(() => ({ body: job() }));
 let served: Served;
-beforeAll(async () => {
-  served = await serveTools();
-});
-afterAll(() => served.close());
 beforeEach(() => {
-  served.fake.requests.length = 0;
-  served.fake.script = () => ({ body: job() });
+  served = server();
 });
 
 describe("create_job", () => {

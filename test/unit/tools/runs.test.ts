@@ -2,20 +2,15 @@
  * The run, health, test-now and AI-session tools through the real server: the request Cronicorn
  * receives, and the sentence the model reads for each shape of answer.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { sent, serveTools, summaryOf, textOf, type Served } from "../../helpers/m3-tools.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { notFound, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/m3-tools.js";
 
+const server = serverPerFile(() => undefined);
 let served: Served;
-beforeAll(async () => {
-  served = await serveTools();
-});
-afterAll(() => served.close());
 beforeEach(() => {
-  served.fake.requests.length = 0;
-  served.fake.script = () => undefined;
+  served = server();
 });
 
-const notFound = () => ({ status: 404, body: { message: "not found" } });
 const run = (fields: Record<string, unknown> = {}) => ({ runId: "r1", endpointId: "e1", startedAt: "2026-01-01T00:00:00.000Z", status: "failed", ...fields });
 
 describe("list_runs", () => {

@@ -2,32 +2,17 @@
  * The scheduling tools through the real server: hints, one-shots, pauses and failure resets as
  * Cronicorn receives them, the arguments refused before anything is sent, and the sentences.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { sent, serveTools, summaryOf, textOf, type Served } from "../../helpers/m3-tools.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { anEndpoint as endpoint, notFound, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/m3-tools.js";
 
-const endpoint = (fields: Record<string, unknown> = {}) => ({
-  id: "e1",
-  name: "Health",
-  url: "https://example.com/health",
-  nextRunAt: "2026-01-01T00:05:00.000Z",
-  failureCount: 0,
-  ...fields,
-});
-
+const server = serverPerFile(() => ({ status: 204 }));
 let served: Served;
-beforeAll(async () => {
-  served = await serveTools();
-});
-afterAll(() => served.close());
 beforeEach(() => {
-  served.fake.requests.length = 0;
-  served.fake.script = () => ({ status: 204 });
+  served = server();
 });
 afterEach(() => {
   vi.useRealTimers();
 });
-
-const notFound = () => ({ status: 404, body: { message: "not found" } });
 
 describe("apply_interval_hint", () => {
   it("posts the interval, lifetime and reason to the endpoint's interval hint", async () => {
