@@ -170,6 +170,16 @@ describe("expiry", () => {
     expect(updates).toEqual([]);
   });
 
+  it("arms nothing for an expiry that is exactly now", async () => {
+    const now = Date.parse("2030-01-01T00:00:00.000Z");
+    const { client, updates, read } = await connect("legacy", { now: () => now, read: async () => expiring(new Date(now).toISOString()) });
+    await client.subscribeResource({ uri: AUTH_STATUS_URI });
+    await read();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
+    expect(updates).toEqual([]);
+  });
+
   it("waits no longer than a timer can, for an expiry weeks ahead, and does not fire early", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const { client, updates, read } = await connect("legacy", { read: async () => expiring(new Date(Date.now() + 40 * 86_400_000).toISOString()) });

@@ -15,6 +15,7 @@ import type { SignInUi } from "../../../src/auth/ui.js";
 import { loadConfig, type Config } from "../../../src/config/config.js";
 import { silentLogger } from "../../../src/core/log.js";
 import { createAuthParts, loadRuntime } from "../../../src/runtime.js";
+import { startScriptedCronicorn, type Reply } from "../../helpers/m3-tools.js";
 import { eventually } from "../../helpers/signin.js";
 import { startCronicornStandIn, type StandIn } from "../../stack/cronicorn.js";
 
@@ -95,6 +96,7 @@ describe("the runtime", () => {
     if (outcome.state !== "pending") throw new Error("expected a pending sign-in");
     expect(outcome.prompt).toMatchObject({ flow: "device", verificationUrl: expect.stringContaining(`${stand.webUrl}/device/approve`) });
     expect(said.notices.at(-1)).toContain(outcome.prompt.userCode);
+    expect(said.notices.at(-1)).not.toContain("A browser window was opened");
     await stand.approveDevice(outcome.prompt.userCode as string);
     await eventually(async () => (await runtime.account.status()).signedIn || undefined, 20_000, "signed in");
     expect(stored(config)).toMatchObject({ flow: "device" });
@@ -189,6 +191,60 @@ describe("the runtime", () => {
       } finally {
         stand.faults.clear();
       }
+    });
+  });
+
+  describe("get-session's verdict on a sliding session, as a scripted Cronicorn gives it", () => {
+    const later = Date.now() + 30 * 86_400_000;
+    async function slideWith(getSession: Reply) {
+      const fake = await startScriptedCronicorn((request) => (request.path === "/auth/get-session" ? getSession : { body: { jobs: [] } }));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cronicorn-runtime-"));
+      const result = loadConfig({ CRONICORN_API_URL: fake.apiUrl, CRONICORN_TOKEN_STORE: "file", CRONICORN_CONFIG_DIR: dir, CRONICORN_NO_BROWSER: "1" });
+      if (!result.ok) throw new Error(result.problems.join("; "));
+      const record = { access_token: "sliding-session-token-0123456789", expires_at: Date.now() + 60_000, flow: "device" };
+      const file = path.join(dir, "credentials.json");
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          records: { [new URL(fake.apiUrl).origin]: { ...record, token_type: "Bearer", issuer: "x", client_id: "cronicorn-mcp", obtained_at: Date.now() } },
+        }),
+      );
+      const { runtime } = createAuthParts(result.config, silentLogger, ui());
+      try {
+        const outcome = await runtime.api.request({ method: "GET", path: "/jobs" }).then(
+          () => "used",
+          (error: unknown) => (error instanceof Error ? error.message : String(error)),
+        );
+        const saved = (JSON.parse(fs.readFileSync(file, "utf8")) as { records: Record<string, StoredRecord> }).records[new URL(fake.apiUrl).origin];
+        return { outcome, expiresAt: saved?.expires_at, original: record.expires_at, asked: fake.requests.map((r) => r.path) };
+      } finally {
+        await fake.close();
+      }
+    }
+
+    it("a 401 ends it", async () => {
+      const { outcome } = await slideWith({ status: 401, body: { error: "Unauthorized" } });
+      expect(outcome).toMatch(/^Your Cronicorn sign-in has ended/);
+    });
+
+    it("no session (null) ends it", async () => {
+      const { outcome } = await slideWith({ body: null });
+      expect(outcome).toMatch(/^Your Cronicorn sign-in has ended/);
+    });
+
+    it("a server fault leaves it in use, with its saved expiry", async () => {
+      const result = await slideWith({ status: 503, body: { error: "down" } });
+      expect(result).toMatchObject({ outcome: "used", asked: ["/auth/get-session", "/jobs"] });
+      expect(result.expiresAt).toBe(result.original);
+    });
+
+    it("a live session with an expiry extends it; one without keeps the saved expiry", async () => {
+      const extended = await slideWith({ body: { user: { id: "u1" }, session: { expiresAt: new Date(later).toISOString() } } });
+      expect(extended.outcome).toBe("used");
+      expect(extended.expiresAt).toBe(later);
+      const kept = await slideWith({ body: { user: { id: "u1" }, session: {} } });
+      expect(kept.outcome).toBe("used");
+      expect(kept.expiresAt).toBe(kept.original);
     });
   });
 
