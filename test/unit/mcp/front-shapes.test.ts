@@ -12,7 +12,7 @@ import pkg from "../../../package.json" with { type: "json" };
 import { generateStaticAnswers, modernMeta } from "../../../src/build/generate-answers.js";
 import { MAX_LINE_BYTES, serveFront } from "../../../src/mcp/front.js";
 import type { StaticAnswers } from "../../../src/mcp/static-answers.js";
-import { answersById, handedLines, line, runFront, type FrontRun } from "../../helpers/m3-front.js";
+import { answersById, handedLines, line, runFront, type FrontRun } from "../../helpers/front-harness.js";
 
 let answers: StaticAnswers;
 beforeAll(async () => {

@@ -16,7 +16,7 @@ import { generateStaticAnswers, modernMeta } from "../../../src/build/generate-a
 import { loadConfig, type ConfigResult } from "../../../src/config/config.js";
 import { MAX_LINE_BYTES, serveFront } from "../../../src/mcp/front.js";
 import { readStaticAnswers, STATIC_ANSWERS_FILE, type StaticAnswers } from "../../../src/mcp/static-answers.js";
-import { answersById, line, runFront, type FrontRun } from "../../helpers/m3-front.js";
+import { answersById, line, runFront, type FrontRun } from "../../helpers/front-harness.js";
 
 const init = (protocolVersion: string, extra: Record<string, unknown> = {}) => ({
   id: 1,

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CONCEPTS_GUIDE, DESCRIPTIONS_GUIDE } from "../../../src/mcp/resources/guide-texts.js";
 import { ERAS } from "../../helpers/mcp.js";
-import { serveTools, type Served } from "../../helpers/m3-tools.js";
+import { serveTools, type Served } from "../../helpers/tools-harness.js";
 
 const opened: Served[] = [];
 afterEach(async () => {

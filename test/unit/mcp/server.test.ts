@@ -16,7 +16,7 @@ import { AUTH_STATUS_URI } from "../../../src/mcp/resources/auth-status.js";
 import type { Runtime } from "../../../src/tools/context.js";
 import { TOOLS } from "../../../src/tools/registry.js";
 import { ERAS } from "../../helpers/mcp.js";
-import { serveTools, summaryOf, textOf, type Served, type ServedOptions } from "../../helpers/m3-tools.js";
+import { serveTools, summaryOf, textOf, type Served, type ServedOptions } from "../../helpers/tools-harness.js";
 
 const PROMPT: SignInPrompt = {
   verificationUrl: "https://cronicorn.com/device/approve?user_code=ABCD",

@@ -15,7 +15,7 @@ import type { SignInUi } from "../../../src/auth/ui.js";
 import { loadConfig, type Config } from "../../../src/config/config.js";
 import { silentLogger } from "../../../src/core/log.js";
 import { createAuthParts, loadRuntime } from "../../../src/runtime.js";
-import { startScriptedCronicorn, type Reply } from "../../helpers/m3-tools.js";
+import { startScriptedCronicorn, type Reply } from "../../helpers/tools-harness.js";
 import { eventually } from "../../helpers/signin.js";
 import { startCronicornStandIn, type StandIn } from "../../stack/cronicorn.js";
 

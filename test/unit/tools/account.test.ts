@@ -3,7 +3,7 @@
  * plan and usage from two requests, the signing key, and the device list with its tokens left out.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { sent, type Served, serverPerFile, serveTools, summaryOf, textOf } from "../../helpers/m3-tools.js";
+import { sent, type Served, serverPerFile, serveTools, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
 const server = serverPerFile(() => undefined);
 let served: Served;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AccountService, AuthStatus, CallContext, SignInOutcome, SignInPrompt } from "../../../src/auth/types.js";
 import type { Runtime } from "../../../src/tools/context.js";
 import { describeStatus } from "../../../src/tools/auth.js";
-import { sent, serveTools, summaryOf, TEST_API_KEY, textOf, type Served } from "../../helpers/m3-tools.js";
+import { sent, serveTools, summaryOf, TEST_API_KEY, textOf, type Served } from "../../helpers/tools-harness.js";
 
 const API = "https://cronicorn.com/api";
 const status = (more: Partial<AuthStatus>): AuthStatus => ({

@@ -3,7 +3,7 @@
  * refusal of arguments the contract forbids (nothing sent), and the sentence the model reads.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { aJob as job, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/m3-tools.js";
+import { aJob as job, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
 const server = serverPerFile(() => ({ body: job() }));
 let served: Served;

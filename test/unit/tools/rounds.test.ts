@@ -9,7 +9,7 @@ import type { CallToolResult } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Runtime } from "../../../src/tools/context.js";
 import { callDigest } from "../../../src/tools/define.js";
-import { aJob, serveTools, textOf, type Served } from "../../helpers/m3-tools.js";
+import { aJob, serveTools, textOf, type Served } from "../../helpers/tools-harness.js";
 
 const opened: Served[] = [];
 afterEach(async () => {

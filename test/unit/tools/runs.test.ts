@@ -3,7 +3,7 @@
  * receives, and the sentence the model reads for each shape of answer.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { notFound, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/m3-tools.js";
+import { notFound, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
 const server = serverPerFile(() => undefined);
 let served: Served;

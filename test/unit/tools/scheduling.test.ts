@@ -3,7 +3,7 @@
  * Cronicorn receives them, the arguments refused before anything is sent, and the sentences.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { anEndpoint as endpoint, notFound, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/m3-tools.js";
+import { anEndpoint as endpoint, notFound, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
 const server = serverPerFile(() => ({ status: 204 }));
 let served: Served;
