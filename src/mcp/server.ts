@@ -71,9 +71,11 @@ export function createServerFactory(options: ServerOptions): ServerFactory {
     // The SDK sends it only at the level the request's `_meta` asks for (absent: nothing).
     if (call?.live) call.ctx.mcpReq.log(level, message, LOGGER).catch(() => undefined);
   };
+  /** Set while a sign-in notice is logged: the user hears it once, at notice level, not again as an info line. */
+  let noticing = false;
   // 2025-era clients hear warnings and errors (every line still goes to stderr); a 2026 request hears what it asked for.
   logger.addSink((level, message) => {
-    if (current?.era === "legacy" && level !== "warn" && level !== "error") return;
+    if (noticing || (current?.era === "legacy" && level !== "warn" && level !== "error")) return;
     tell(MCP_LEVEL[level], message);
   });
 
@@ -83,7 +85,12 @@ export function createServerFactory(options: ServerOptions): ServerFactory {
   const ui: SignInUi = {
     stateChanged: () => status.changed(),
     notify(message) {
-      logger.info(message);
+      noticing = true;
+      try {
+        logger.info(message);
+      } finally {
+        noticing = false;
+      }
       tell("notice", message);
     },
   };

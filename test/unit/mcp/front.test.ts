@@ -9,13 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
 import type { Readable } from "node:stream";
-import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import pkg from "../../../package.json" with { type: "json" };
 import { generateStaticAnswers, modernMeta } from "../../../src/build/generate-answers.js";
 import { loadConfig, type ConfigResult } from "../../../src/config/config.js";
 import { MAX_LINE_BYTES, serveFront } from "../../../src/mcp/front.js";
-import { createServerFactory } from "../../../src/mcp/server.js";
 import {
   openingAnswersOf,
   readOpeningAnswers,
@@ -25,11 +23,8 @@ import {
   writeStaticAnswersFiles,
   type StaticAnswers,
 } from "../../../src/mcp/static-answers.js";
-import { ServedStdioTransport } from "../../../src/mcp/stdio-transport.js";
-import { selectTools } from "../../../src/tools/select.js";
+import { answersById, line, runFront, type FrontRun } from "../../helpers/front-harness.js";
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {}, addSink() {} };
-const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
 const init = (protocolVersion: string, extra: Record<string, unknown> = {}) => ({
   id: 1,
   method: "initialize",
@@ -43,68 +38,12 @@ beforeAll(async () => {
   answers = await generateStaticAnswers(pkg.version);
 });
 
-interface Run {
-  /** Every message written to stdout, parsed. */
-  out: Array<Record<string, unknown>>;
-  /** What the front handed to the SDK (the replay, then the rest of the input), or undefined when it never did. */
-  handedOver?: string;
-}
-
 /** Feeds `input` to the SDK alone, or through the front, and collects stdout until the answer to `until`. */
-async function serve(input: string, options: { front: boolean; until: string | number; config?: ConfigResult }): Promise<Run> {
-  const config = options.config ?? loadConfig({});
-  const factory = createServerFactory({ version: pkg.version, config, logger: quiet, loadRuntime: () => Promise.reject(new Error("no runtime here")) });
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const run: Run = { out: [] };
-  let buffer = "";
-  const answered = new Promise<void>((resolve) =>
-    stdout.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      const lines = buffer.split("\n");
-      buffer = lines.pop() ?? "";
-      for (const text of lines) {
-        const message = JSON.parse(text) as Record<string, unknown>;
-        run.out.push(message);
-        if (message.id === options.until) resolve();
-      }
-    }),
-  );
-  const start = (rest: Readable, replayIds: ReadonlySet<string>) =>
-    serveStdio(factory, { transport: new ServedStdioTransport(rest, stdout, replayIds, () => undefined) });
-  if (options.front) {
-    serveFront({
-      input: stdin,
-      output: stdout,
-      answers,
-      toolsJson: JSON.stringify(selectTools(answers.tools, config).map((t) => t.tool)),
-      handOff: (rest, replayIds) => {
-        const copy = new PassThrough();
-        let seen = "";
-        rest.on("data", (chunk: Buffer) => (seen += chunk.toString("utf8")));
-        rest.on("data", () => (run.handedOver = seen));
-        rest.pipe(copy);
-        start(copy, replayIds);
-      },
-    });
-  } else {
-    start(stdin, new Set());
-  }
-  stdin.write(input);
-  await answered;
-  // Answers to requests before the last one may still be on their way (handlers are async).
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-  return run;
-}
+const serve = (input: string, options: { front: boolean; until: string | number; config?: ConfigResult }) => runFront(input, { ...options, answers });
 
-/** The answers by id (the order of concurrent answers is the SDK's business), notifications in order. */
-function byId(run: Run) {
-  const answered = new Map<unknown, unknown>();
-  for (const message of run.out) if ("id" in message && !("method" in message)) answered.set(message.id, message);
-  return answered;
-}
+const byId = answersById;
 
-async function expectSameAsSdk(input: string, until: string | number, config?: ConfigResult): Promise<Run> {
+async function expectSameAsSdk(input: string, until: string | number, config?: ConfigResult): Promise<FrontRun> {
   const alone = await serve(input, { front: false, until, ...(config ? { config } : {}) });
   const fronted = await serve(input, { front: true, until, ...(config ? { config } : {}) });
   expect(byId(fronted)).toEqual(byId(alone));

@@ -59,6 +59,40 @@ describe("tools/list compaction", () => {
     });
   });
 
+  it("drops only the noise it names: a pattern without a format, real bounds, short caps and constrained keys stay", () => {
+    const schema = z.toJSONSchema(
+      z.object({
+        code: z.string().regex(/^[A-Z]+$/),
+        tries: z.number().int().min(1).max(1000),
+        id: z.string().max(200),
+        tag: z.string().max(199),
+        big: z.literal(Number.MAX_SAFE_INTEGER),
+        below: z.number().int().negative(),
+        over: z.number().int().gt(5),
+        ratio: z.number().positive(),
+        short: z.record(z.string().min(2), z.string()),
+      }),
+      { target: "draft-7", io: "input" },
+    ) as { properties: Record<string, unknown> };
+    expect(compactSchema(schema.properties)).toEqual({
+      code: { type: "string", pattern: "^[A-Z]+$" },
+      tries: { type: "integer", minimum: 1, maximum: 1000 },
+      id: { type: "string" },
+      tag: { type: "string", maxLength: 199 },
+      big: { type: "number", const: Number.MAX_SAFE_INTEGER },
+      below: { type: "integer", exclusiveMaximum: 0 },
+      over: { type: "integer", exclusiveMinimum: 5 },
+      ratio: { type: "number", exclusiveMinimum: 0 },
+      short: { type: "object", propertyNames: { type: "string", minLength: 2 }, additionalProperties: { type: "string" } },
+    });
+  });
+
+  it("keeps a lower bound stated twice as it is, and key rules that are not a plain string type", () => {
+    expect(compactSchema({ type: "integer", exclusiveMinimum: 0, minimum: 5 })).toEqual({ type: "integer", exclusiveMinimum: 0, minimum: 5 });
+    expect(compactSchema({ type: "object", propertyNames: { pattern: "^x-" } })).toEqual({ type: "object", propertyNames: { pattern: "^x-" } });
+    expect(compactSchema({ type: "object", propertyNames: true })).toEqual({ type: "object", propertyNames: true });
+  });
+
   it("lists every tool with its own title and compact annotations", () => {
     for (const tool of ALL_TOOLS) {
       const listed = tool.listing();
