@@ -27,7 +27,7 @@ function homeOf(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): ConfigDir {
   const name = homeVariable(platform);
   const value = lookup(env, name, platform) ?? os.homedir();
   const paths = platform === "win32" ? path.win32 : path.posix;
-  if (value !== "" && paths.isAbsolute(value)) return { ok: true, dir: value };
+  if (paths.isAbsolute(value)) return { ok: true, dir: value };
   const what = value === "" ? "is empty" : `"${value}" is not an absolute path`;
   return {
     ok: false,

@@ -31,6 +31,12 @@ export async function drainHeldWork(timeoutMs: number): Promise<boolean> {
   }
 }
 
+/** Where exit signals arrive: the process, or a stand-in a test emits them on. */
+export interface SignalSource {
+  on(signal: ExitSignal, listener: () => void): unknown;
+  off(signal: ExitSignal, listener: () => void): unknown;
+}
+
 export interface ShutdownOptions {
   logger: Logger;
   /** How long held work may delay the exit. */
@@ -39,6 +45,7 @@ export interface ShutdownOptions {
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  signals?: SignalSource;
 }
 
 const DEFAULT_GRACE_MS = 5_000;
@@ -54,7 +61,9 @@ export interface SignalExitOptions {
   logger: Logger;
   graceMs?: number;
   exit?: (code: number) => void;
+  stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  signals?: SignalSource;
 }
 
 /**
@@ -63,14 +72,16 @@ export interface SignalExitOptions {
  */
 export function finishHeldWorkOnSignals(options: SignalExitOptions): () => void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
+  const signals = options.signals ?? process;
   let stopping = false;
   const handlers = EXIT_SIGNALS.map((signal) => {
     const handler = (): void => {
       if (stopping) return;
       stopping = true;
       // After SIGHUP the terminal is gone: a failed write to it must not end the process before the save.
-      process.stdout.on("error", () => undefined);
+      stdout.on("error", () => undefined);
       stderr.on("error", () => undefined);
       if (pending.size > 0) stderr.write("cronicorn-mcp: finishing saving the sign-in before exiting…\n");
       void drainHeldWork(options.graceMs ?? DEFAULT_GRACE_MS).then((finished) => {
@@ -78,11 +89,11 @@ export function finishHeldWorkOnSignals(options: SignalExitOptions): () => void 
         exit(128 + SIGNAL_NUMBERS[signal]);
       });
     };
-    process.on(signal, handler);
+    signals.on(signal, handler);
     return { signal, handler };
   });
   return () => {
-    for (const { signal, handler } of handlers) process.off(signal, handler);
+    for (const { signal, handler } of handlers) signals.off(signal, handler);
   };
 }
 
@@ -103,6 +114,7 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
+  const signals = options.signals ?? process;
   let stopping: Promise<void> | null = null;
 
   const stop = (reason: string, code = 0): Promise<void> => {
@@ -118,7 +130,7 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
   stdin.on("end", () => void stop("stdin closed"));
   stdin.on("close", () => void stop("stdin closed"));
   stdout.on("error", () => void stop("stdout closed"));
-  for (const signal of EXIT_SIGNALS) process.on(signal, () => void stop(signal));
+  for (const signal of EXIT_SIGNALS) signals.on(signal, () => void stop(signal));
 
   return {
     stop,
