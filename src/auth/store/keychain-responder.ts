@@ -60,7 +60,8 @@ export function answerKeychainRequests(port: HelperPort, modules: BackendModules
     answer(message).then(
       (value) => reply({ id: message.id, ok: true, value: value ?? null }),
       (error: unknown) => {
-        const code = (error as { code?: unknown }).code;
+        // A module may reject with nothing at all: that gets an answer too, not a helper that dies unanswered.
+        const code = (error as { code?: unknown } | null | undefined)?.code;
         reply({
           id: message.id,
           ok: false,

@@ -122,6 +122,7 @@ describe("the keychain helper answers the host", () => {
       Object.assign(new Error("Platform secure storage failure"), { code: "NoStorageAccess" }),
       Object.assign(new Error("odd code"), { code: 42 }),
       "just text",
+      undefined,
     ];
     const answers: HelperResponse[] = [];
     for (const reason of reasons) {
@@ -133,6 +134,7 @@ describe("the keychain helper answers the host", () => {
       { id: 1, ok: false, error: { message: "Platform secure storage failure", code: "NoStorageAccess" } },
       { id: 1, ok: false, error: { message: "odd code" } },
       { id: 1, ok: false, error: { message: "just text" } },
+      { id: 1, ok: false, error: { message: "undefined" } },
     ]);
   });
 
