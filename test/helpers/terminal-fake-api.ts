@@ -14,6 +14,8 @@ export interface Answer {
   /** Destroy the socket instead of answering. */
   drop?: boolean;
   headers?: Record<string, string>;
+  /** false: no Date header (Node adds one by default). */
+  sendDate?: boolean;
 }
 
 export interface Asked {
@@ -43,6 +45,7 @@ export async function startFakeApi(): Promise<FakeApi> {
     const answer = answers.get(new URL(req.url ?? "/", "http://x").pathname) ?? { status: 404, body: { message: "Not found" } };
     setTimeout(() => {
       if (answer.drop) return void req.socket.destroy();
+      res.sendDate = answer.sendDate ?? true;
       res.writeHead(answer.status ?? 200, { "content-type": "application/json", ...answer.headers });
       res.end(JSON.stringify(answer.body ?? null));
     }, answer.delayMs ?? 0);

@@ -14,7 +14,16 @@ afterEach(removeTempDirs);
 const ENGINES = ">=20.19";
 
 /** An executable `node` in a new folder (under `parts` inside it) that prints `version` for --version only. */
-async function fakeNode(version: string, { parts = [] as string[], script, mode = 0o755, name = "node" } = {}): Promise<string> {
+interface FakeNodeOptions {
+  /** Folders between the temporary folder and the file. */
+  parts?: string[];
+  /** The whole script, instead of one that prints `version`. */
+  script?: string;
+  mode?: number;
+  name?: string;
+}
+
+async function fakeNode(version: string, { parts = [], script, mode = 0o755, name = "node" }: FakeNodeOptions = {}): Promise<string> {
   const dir = path.join(await tempDir("node-"), ...parts);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, name);
