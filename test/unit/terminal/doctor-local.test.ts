@@ -6,13 +6,30 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
-import { openTokenStore, type OpenTokenStoreOptions } from "../../../src/auth/store/index.js";
-import { KeychainError, type KeytarLike } from "../../../src/auth/store/keychain.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type * as Stores from "../../../src/auth/store/index.js";
+import type * as Keychain from "../../../src/auth/store/keychain.js";
+import type { KeytarLike } from "../../../src/auth/store/keychain.js";
 import { loadConfig, type Config } from "../../../src/config/config.js";
-import { checkConfigFolder, checkSignedIn, checkStore } from "../../../src/terminal/doctor/store.js";
+import type * as LocalChecks from "../../../src/terminal/doctor/store.js";
 import { makeRecord, removeTempDirs, tempDir } from "../../helpers/store/harness.js";
 
+type OpenTokenStoreOptions = Stores.OpenTokenStoreOptions;
+
+// A fresh copy of the checks (and of the store modules, whose error classes they test against) for each
+// test: the checks' constants are read when the module loads, so a change to them shows only in a copy
+// loaded after the change.
+let checkConfigFolder: typeof LocalChecks.checkConfigFolder;
+let checkSignedIn: typeof LocalChecks.checkSignedIn;
+let checkStore: typeof LocalChecks.checkStore;
+let openTokenStore: typeof Stores.openTokenStore;
+let KeychainError: typeof Keychain.KeychainError;
+beforeEach(async () => {
+  vi.resetModules();
+  ({ checkConfigFolder, checkSignedIn, checkStore } = await import("../../../src/terminal/doctor/store.js"));
+  ({ openTokenStore } = await import("../../../src/auth/store/index.js"));
+  ({ KeychainError } = await import("../../../src/auth/store/keychain.js"));
+});
 afterEach(removeTempDirs);
 
 const API = "https://cronicorn.com/api";
@@ -87,14 +104,24 @@ describe("checkStore", () => {
     expect(record).toMatchObject({ access_token: makeRecord().access_token });
   });
 
+  it("shows everything the store said, one sentence after another (a file others could read, with a corrupt record)", async () => {
+    const config = await configWith({ CRONICORN_API_URL: API });
+    const file = writeCredentials(config, { [ORIGIN]: makeRecord(), "https://other.example": { access_token: 42 } }, 0o644);
+    const { result } = await checkStore(config);
+    expect(result.status).toBe("warn");
+    expect(result.detail).toMatch(
+      new RegExp(`${TIMING.source}\\. ${file} was readable by other users; made it private \\(0600\\)\\. Dropped the record for https://other\\.example `),
+    );
+  });
+
   it("a keychain that failed in auto mode: says why once (a trailing full stop not doubled), and what the read said too", async () => {
     const config = await configWith({ CRONICORN_TOKEN_STORE: "auto", CRONICORN_API_URL: API, CRONICORN_KEYCHAIN_TIMEOUT_MS: "200" });
-    const file = writeCredentials(config, { [ORIGIN]: makeRecord() }, 0o644);
+    const file = writeCredentials(config, { [ORIGIN]: makeRecord(), "https://other.example": { access_token: 42 } }, 0o644);
     const { result } = await checkStore(config, withKeychain(failing("No D-Bus. Try later.")));
-    expect(result).toMatchObject({ status: "warn", fix: KEYCHAIN_FIX });
+    expect(result).toMatchObject({ id: "store", title: "credential store", status: "warn", fix: KEYCHAIN_FIX });
     expect(result.detail).toMatch(
       new RegExp(
-        `\\(OS keychain unavailable\\); ${TIMING.source}\\. Why: the OS keychain failed to look up a test item: No D-Bus\\. Try later\\. ${file} was readable by other users; made it private \\(0600\\)\\.$`,
+        `\\(OS keychain unavailable\\); ${TIMING.source}\\. Why: the OS keychain failed to look up a test item: No D-Bus\\. Try later\\. ${file} was readable by other users; made it private \\(0600\\)\\. Dropped the record for https://other\\.example `,
       ),
     );
   });
@@ -191,7 +218,12 @@ describe("checkConfigFolder", () => {
   it("private folder, with or without a private credentials file: OK, with the modes", async () => {
     const config = await configWith();
     fs.mkdirSync(config.configDir, { mode: 0o700 });
-    expect(await checkConfigFolder(config, "linux")).toMatchObject({ status: "ok", detail: `${config.configDir} 0700, no credentials file` });
+    expect(await checkConfigFolder(config, "linux")).toEqual({
+      id: "config-dir",
+      title: "config folder",
+      status: "ok",
+      detail: `${config.configDir} 0700, no credentials file`,
+    });
     writeCredentials(config, {}, 0o600);
     expect(await checkConfigFolder(config, "linux")).toMatchObject({ status: "ok", detail: `${config.configDir} 0700, credentials.json 0600` });
   });
@@ -268,9 +300,12 @@ describe("checkSignedIn", () => {
       status: "ok",
       detail: "signed in via device until 2026-12-18T00:00:00.000Z (20 day(s) left); refreshes automatically",
     });
-    expect(checkSignedIn(config, makeRecord({ expires_at: at(3), refresh_token: undefined, flow: undefined }), now).detail).toBe(
-      "signed in until 2026-11-30T12:00:00.000Z (3 day(s) left)",
-    );
+    expect(checkSignedIn(config, makeRecord({ expires_at: at(3), refresh_token: undefined, flow: undefined }), now)).toEqual({
+      id: "sign-in",
+      title: "sign-in",
+      status: "ok",
+      detail: "signed in until 2026-11-30T12:00:00.000Z (3 day(s) left)",
+    });
   });
 
   it("warns under three days left without a refresh token", async () => {

@@ -10,9 +10,9 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import path from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig, type Config } from "../../../src/config/config.js";
-import { checkClock, checkNetwork, networkFix, proxyRoute } from "../../../src/terminal/doctor/network.js";
+import type * as NetworkChecks from "../../../src/terminal/doctor/network.js";
 import type { CheckResult } from "../../../src/terminal/doctor/types.js";
 import { listenOnLoopback, stopServer } from "../../stack/loopback.js";
 import { removeTempDirs, tempDir } from "../../helpers/store/harness.js";
@@ -84,7 +84,16 @@ afterAll(async () => {
   for (const close of closers) await close();
   await removeTempDirs();
 });
-beforeEach(() => {
+// A fresh copy of the checks for each test: their constants (the liveness path, the certificate error
+// codes, the advice, the clock threshold) are read when the module loads, so a change to them shows
+// only in a copy loaded after the change.
+let checkClock: typeof NetworkChecks.checkClock;
+let checkNetwork: typeof NetworkChecks.checkNetwork;
+let networkFix: typeof NetworkChecks.networkFix;
+let proxyRoute: typeof NetworkChecks.proxyRoute;
+beforeEach(async () => {
+  vi.resetModules();
+  ({ checkClock, checkNetwork, networkFix, proxyRoute } = await import("../../../src/terminal/doctor/network.js"));
   api.asked.length = 0;
   api.answer("/api/auth/ok", { status: 200, body: { ok: true } });
 });

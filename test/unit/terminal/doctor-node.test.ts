@@ -3,12 +3,24 @@
  * would start (the first on PATH, or one a desktop app finds in a system place) is this one, or one too
  * old. The "nodes" are shell scripts in temporary folders that answer `--version` like node does.
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { checkNodeOnPath, checkNodeVersion, nodesOnPath, parseVersion, satisfiesEngines } from "../../../src/terminal/doctor/node.js";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type * as NodeChecks from "../../../src/terminal/doctor/node.js";
 import { removeTempDirs, tempDir } from "../../helpers/store/harness.js";
 
+// A fresh copy of the module for each test: its constants (the version-manager patterns, the system
+// places) are read when it loads, so a change to them shows only in a copy loaded after the change.
+let checkNodeOnPath: typeof NodeChecks.checkNodeOnPath;
+let checkNodeVersion: typeof NodeChecks.checkNodeVersion;
+let nodesOnPath: typeof NodeChecks.nodesOnPath;
+let parseVersion: typeof NodeChecks.parseVersion;
+let satisfiesEngines: typeof NodeChecks.satisfiesEngines;
+beforeEach(async () => {
+  vi.resetModules();
+  ({ checkNodeOnPath, checkNodeVersion, nodesOnPath, parseVersion, satisfiesEngines } = await import("../../../src/terminal/doctor/node.js"));
+});
 afterEach(removeTempDirs);
 
 const ENGINES = ">=20.19";
@@ -156,17 +168,58 @@ describe("checkNodeOnPath", () => {
     });
   });
 
+  it.each([
+    ["nvm", "/home/ada/.nvm/versions/node/v22.0.0/bin/node"],
+    ["nvm installed system-wide, or nvm-windows", "/usr/local/NVM/v22.0.0/bin/node"],
+    ["fnm", "/home/ada/.local/share/fnm/node-versions/v22.0.0/installation/bin/node"],
+    ["Volta", "/home/ada/.volta/tools/image/node/22.0.0/bin/node"],
+    ["asdf", "/home/ada/.asdf/installs/nodejs/22.0.0/bin/node"],
+    ["nodenv", "/home/ada/.nodenv/versions/22.0.0/bin/node"],
+    ["mise", "/home/ada/.local/share/mise/installs/node/22.0.0/bin/node"],
+    ["nvm, Windows separators", "C:\\Users\\ada\\.nvm\\v22.0.0\\node.exe"],
+  ])("recognises a node from %s", async (_manager, execPath) => {
+    expect(await checkNodeOnPath({ execPath, envPath: "", engines: ENGINES, systemNodes: [] })).toMatchObject({
+      status: "warn",
+      detail: `this node comes from a version manager (${execPath}), which desktop clients started outside a terminal usually cannot see`,
+    });
+  });
+
+  it("does not take a folder that only contains a manager's name for the manager", async () => {
+    for (const execPath of [
+      "/opt/my.nvm-tools/bin/node",
+      "/opt/xnvm/bin/node",
+      "/opt/.voltage/bin/node",
+      "/home/ada/.local/share/misery/bin/node",
+      "/opt/.asdfx/node",
+    ])
+      expect((await checkNodeOnPath({ execPath, envPath: "", engines: ENGINES, systemNodes: [] })).status, execPath).toBe("ok");
+  });
+
+  it.skipIf(!fs.existsSync("/usr/bin/node"))("looks in the system places a desktop app's PATH includes (here: /usr/bin/node)", async () => {
+    const self = await fakeNode("v99.0.0");
+    const system = fs.realpathSync("/usr/bin/node");
+    const version = execFileSync(system, ["--version"], { encoding: "utf8" }).trim();
+    const result = await checkNodeOnPath({ execPath: self, envPath: path.dirname(self), engines: ">=99" });
+    expect(result).toMatchObject({ status: "warn", detail: expect.stringContaining(`${system} ${version}`) });
+  });
+
   it("warns about a system node that is too old, even when PATH is right", async () => {
     const self = await fakeNode("v22.0.0");
     const old = await fakeNode("v18.19.0");
+    const older = await fakeNode("v16.0.0");
     const fine = await fakeNode("v22.3.0");
-    expect(await checkNodeOnPath({ execPath: self, envPath: path.dirname(self), engines: ENGINES, systemNodes: [fine, old] })).toEqual({
+    expect(await checkNodeOnPath({ execPath: self, envPath: path.dirname(self), engines: ENGINES, systemNodes: [fine, old, older] })).toEqual({
       id: "node-path",
       title: "node for MCP clients",
       status: "warn",
-      detail: `another node on this machine is too old: ${old} v18.19.0`,
+      detail: `another node on this machine is too old: ${old} v18.19.0, ${older} v16.0.0`,
       fix: `If your client fails to start the server, ${fixFor(self)}`,
     });
+  });
+
+  it("never counts the node that runs this among the others, however old", async () => {
+    const self = await fakeNode("v22.0.0");
+    expect(await checkNodeOnPath({ execPath: self, envPath: path.dirname(self), engines: ">=99", systemNodes: [self] })).toMatchObject({ status: "ok" });
   });
 
   it("does not count a system node it cannot run, or one that does not say its version", async () => {

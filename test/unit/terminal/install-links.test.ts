@@ -5,9 +5,24 @@
  * the same generator; test/e2e/readme runs the `claude mcp add` lines with the real Claude Code.)
  */
 import { execFileSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
-import { mcpServersSnippet, serverConfig, vscodeSnippet, type Platform } from "../../../src/terminal/install/config.js";
-import { installLinks, installLinksText, vscodeInstallJson } from "../../../src/terminal/install/links.js";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type * as InstallConfig from "../../../src/terminal/install/config.js";
+import type { Platform } from "../../../src/terminal/install/config.js";
+import type * as Links from "../../../src/terminal/install/links.js";
+
+// A fresh copy of the generator for each test: the package and server names are constants read when
+// the module loads, so a change to them shows only in a copy loaded after the change.
+let mcpServersSnippet: typeof InstallConfig.mcpServersSnippet;
+let serverConfig: typeof InstallConfig.serverConfig;
+let vscodeSnippet: typeof InstallConfig.vscodeSnippet;
+let installLinks: typeof Links.installLinks;
+let installLinksText: typeof Links.installLinksText;
+let vscodeInstallJson: typeof Links.vscodeInstallJson;
+beforeEach(async () => {
+  vi.resetModules();
+  ({ mcpServersSnippet, serverConfig, vscodeSnippet } = await import("../../../src/terminal/install/config.js"));
+  ({ installLinks, installLinksText, vscodeInstallJson } = await import("../../../src/terminal/install/links.js"));
+});
 
 const PLATFORMS: Platform[] = ["posix", "windows"];
 
@@ -52,14 +67,13 @@ describe("serverConfig", () => {
 describe("installLinks", () => {
   for (const platform of PLATFORMS) {
     describe(platform, () => {
-      const config = serverConfig(platform);
-      const links = installLinks(platform);
-
       it("the Cursor link carries the name and, base64-encoded, the mcp.json entry", () => {
-        expect(decodeCursor(links.cursor)).toEqual({ name: "cronicorn", config });
+        expect(decodeCursor(installLinks(platform).cursor)).toEqual({ name: "cronicorn", config: serverConfig(platform) });
       });
 
       it("the VS Code, VS Code Insiders and web links and `code --add-mcp` carry the .vscode/mcp.json entry plus its name", () => {
+        const config = serverConfig(platform);
+        const links = installLinks(platform);
         const entry = { name: "cronicorn", type: "stdio", ...config };
         expect(JSON.parse(vscodeInstallJson(config))).toEqual(entry);
         expect(decodeVscode(links.vscode, "vscode")).toEqual(entry);
@@ -74,7 +88,8 @@ describe("installLinks", () => {
       });
 
       it("`claude mcp add` names the server, then runs the same command and arguments after --", () => {
-        expect(links.claudeMcpAdd).toBe(`claude mcp add cronicorn -- ${[config.command, ...config.args].join(" ")}`);
+        const config = serverConfig(platform);
+        expect(installLinks(platform).claudeMcpAdd).toBe(`claude mcp add cronicorn -- ${[config.command, ...config.args].join(" ")}`);
       });
     });
   }

@@ -153,6 +153,11 @@ describe("login, logout and status with a bad configuration", () => {
     expect(JSON.parse(run.stdout)).toEqual({ signedIn: false, problem: expect.stringMatching(/^Configuration problem: CRONICORN_API_URL: /) });
   });
 
+  it("names every problem, separated by semicolons", async () => {
+    const { env } = await terminalEnv(undefined, { ...BAD_CONFIG, CRONICORN_TOOLS: "nonsense" });
+    expect((await runMain(["logout"], env)).stderr).toMatch(/^Configuration problem: CRONICORN_API_URL: [^;\n]+; CRONICORN_TOOLS/);
+  });
+
   it("a configuration problem from the flags counts too", async () => {
     const { env } = await terminalEnv();
     const run = await runMain(["status", "--tools", "nonsense"], env);
