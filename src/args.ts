@@ -14,7 +14,7 @@ export interface Parsed {
 const COMMANDS = new Set(["serve", "login", "logout", "status", "doctor", "install-links"]);
 
 /** The parsed command line, or the message for an argument it does not take. */
-export function parseArgs(argv: string[]): Parsed | string {
+export function parseArgs(argv: readonly string[]): Parsed | string {
   const parsed: Parsed = { command: "serve", overrides: {}, force: false, json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";

@@ -2,17 +2,20 @@
 import type { AuthStatus } from "../auth/types.js";
 import type { Config } from "../config/config.js";
 import { finishHeldWorkOnSignals } from "../core/lifecycle.js";
-import { createLogger, type Logger } from "../core/log.js";
+import { createLogger, type Logger, type LogSink } from "../core/log.js";
 
-/** Runs one command; `print` writes a line where the user reads it (the CLI passes stdout). Returns the exit code. */
+/**
+ * Runs one command; `print` writes a line where the user reads it (the CLI passes stdout). Returns the exit code.
+ * The log goes to stderr, and to `logSinks` too (tests read it there).
+ */
 export async function runTerminalCommand(
   command: "login" | "logout" | "status",
   config: Config,
-  options: { force: boolean; json: boolean; print: (line: string) => void },
+  options: { force: boolean; json: boolean; print: (line: string) => void; logSinks?: LogSink[] },
 ): Promise<number> {
   const { force, json, print } = options;
   // At a terminal the command's own output says what happened; the logger adds only errors (or debug on request).
-  const logger = createLogger(config.logLevel === "debug" ? "debug" : "error");
+  const logger = createLogger(config.logLevel === "debug" ? "debug" : "error", options.logSinks);
   // Ctrl-C or a closed terminal while a refresh rotates the token: save the new one before exiting, or the next refresh is a reuse.
   const removeSignalHandlers = finishHeldWorkOnSignals({ logger });
   try {

@@ -102,6 +102,8 @@ export interface NetworkOptions {
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
   now?: () => number;
+  /** CA certificates the TLS check trusts instead of Node's own (tests: NODE_EXTRA_CA_CERTS is read only at start-up). */
+  ca?: string;
 }
 
 export async function checkNetwork(options: NetworkOptions): Promise<CheckResult[]> {
@@ -118,7 +120,7 @@ export async function checkNetwork(options: NetworkOptions): Promise<CheckResult
   if (api.protocol !== "https:") results.push(check("tls", "TLS", "skip", "plain http (allowed only for this machine)"));
   else if (proxy) results.push(check("tls", "TLS", "skip", 'through the proxy: checked by the "API reachable" request instead'));
   else if (dns.status === "fail") results.push(check("tls", "TLS", "skip", "the host name does not resolve"));
-  else results.push(await checkTls(api, timeoutMs));
+  else results.push(await checkTls(api, timeoutMs, options.ca));
   results.push(...(await checkReachability(config, timeoutMs, options.now ?? Date.now)));
   return results;
 }
@@ -176,11 +178,17 @@ function tlsFix(code: string | undefined): string {
   return "Check CRONICORN_API_URL and your network.";
 }
 
-function checkTls(api: URL, timeoutMs: number): Promise<CheckResult> {
+function checkTls(api: URL, timeoutMs: number, ca: string | undefined): Promise<CheckResult> {
   const host = api.hostname.replace(/^\[|\]$/g, "");
   const start = performance.now();
   return new Promise((resolve) => {
-    const socket = tls.connect({ host, port: Number(api.port || 443), ...(isIP(host) ? {} : { servername: host }), ALPNProtocols: ["http/1.1"] });
+    const socket = tls.connect({
+      host,
+      port: Number(api.port || 443),
+      ...(isIP(host) ? {} : { servername: host }),
+      ALPNProtocols: ["http/1.1"],
+      ...(ca ? { ca } : {}),
+    });
     const done = (result: CheckResult) => {
       socket.destroy();
       resolve(result);
@@ -218,7 +226,8 @@ function checkTls(api: URL, timeoutMs: number): Promise<CheckResult> {
   });
 }
 
-function networkFix(code: string | undefined, api: URL): string {
+/** What to do about a request to the API that failed with `code` (undici's, Node's or OpenSSL's). */
+export function networkFix(code: string | undefined, api: URL): string {
   switch (code) {
     case "ECONNREFUSED":
       return `Nothing answers at ${api.host}: the API is down, or CRONICORN_API_URL is wrong.`;

@@ -90,6 +90,8 @@ export interface NodePathOptions {
   /** System places a desktop app's PATH includes even when the shell's does not. */
   systemNodes?: string[];
   timeoutMs?: number;
+  /** The OS whose file names (node.exe, npx.cmd) are looked for; this one unless a test names another. */
+  platform?: NodeJS.Platform;
 }
 
 const SYSTEM_NODES = ["/usr/local/bin/node", "/opt/homebrew/bin/node", "/usr/bin/node"];
@@ -98,9 +100,10 @@ const SYSTEM_NODES = ["/usr/local/bin/node", "/opt/homebrew/bin/node", "/usr/bin
 export async function checkNodeOnPath(options: NodePathOptions): Promise<CheckResult> {
   const title = "node for MCP clients";
   const self = real(options.execPath);
-  const npxHint = path.join(path.dirname(options.execPath), process.platform === "win32" ? "npx.cmd" : "npx");
+  const platform = options.platform ?? process.platform;
+  const npxHint = path.join(path.dirname(options.execPath), platform === "win32" ? "npx.cmd" : "npx");
   const fix = `In your client's config, set "command" to the full path "${npxHint}" (the npx next to the node this ran on), or install Node.js ${options.engines.replace(">=", "")}+ system-wide.`;
-  const onPath = nodesOnPath(options.envPath);
+  const onPath = nodesOnPath(options.envPath, platform);
   const first = onPath[0];
   const candidates = [...new Set([...onPath, ...(options.systemNodes ?? SYSTEM_NODES)].map(real))].filter((n) => n !== self);
   const others: Array<{ node: string; version: string | undefined }> = [];

@@ -26,11 +26,11 @@ export interface StoreCheck {
   record: CredentialRecord | null | undefined;
 }
 
-/** What went wrong with the keychain, without the advice its message carries (the line's fix gives it once). */
-function keychainProblem(error: unknown): { text: string; notAnswering: boolean } {
-  if (error instanceof KeychainTimeoutError) return { text: `keychain not answering (${error.problem})`, notAnswering: true };
-  if (error instanceof KeychainError) return { text: error.problem, notAnswering: false };
-  return { text: messageOf(error), notAnswering: false };
+/** What went wrong with the store, without the advice a keychain error carries (the line's fix gives it once). */
+function keychainProblem(error: unknown): { text: string; notAnswering: boolean; keychain: boolean } {
+  if (error instanceof KeychainTimeoutError) return { text: `keychain not answering (${error.problem})`, notAnswering: true, keychain: true };
+  if (error instanceof KeychainError) return { text: error.problem, notAnswering: false, keychain: true };
+  return { text: messageOf(error), notAnswering: false, keychain: false };
 }
 
 const SKIP_KEYCHAIN = "set CRONICORN_TOKEN_STORE=file to keep credentials in the private file without asking the keychain";
@@ -39,6 +39,11 @@ function keychainFix(notAnswering: boolean, timeoutMs: number): string {
   return notAnswering
     ? `Unlock the OS keychain or restart its service (on Linux: the Secret Service, e.g. gnome-keyring, on the D-Bus session), or ${SKIP_KEYCHAIN} (and without waiting ${timeoutMs} ms for it).`
     : `Make the OS keychain reachable by the MCP client (on Linux: a D-Bus session with a Secret Service such as gnome-keyring), or ${SKIP_KEYCHAIN}.`;
+}
+
+/** The way out of a store that failed: the keychain's, for a keychain failure; any other store error (a credentials file that is not a file) already says what to do. */
+function storeFix(problem: { notAnswering: boolean; keychain: boolean }, timeoutMs: number): string | undefined {
+  return problem.keychain ? keychainFix(problem.notAnswering, timeoutMs) : undefined;
 }
 
 export type StoreOpener = typeof openTokenStore;
@@ -58,7 +63,7 @@ export async function checkStore(config: Config, open: StoreOpener = openTokenSt
         title,
         "fail",
         `CRONICORN_TOKEN_STORE=${config.tokenStore}: ${problem.text}`,
-        keychainFix(problem.notAnswering, config.keychainTimeoutMs),
+        storeFix(problem, config.keychainTimeoutMs),
         opened.ms,
       ),
       record: undefined,
@@ -72,7 +77,7 @@ export async function checkStore(config: Config, open: StoreOpener = openTokenSt
   if (!read.ok) {
     const problem = keychainProblem(read.error);
     return {
-      result: check("store", title, "fail", `${detail}: ${problem.text}`, keychainFix(problem.notAnswering, config.keychainTimeoutMs)),
+      result: check("store", title, "fail", `${detail}: ${problem.text}`, storeFix(problem, config.keychainTimeoutMs)),
       record: undefined,
     };
   }

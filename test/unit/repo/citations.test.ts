@@ -28,7 +28,7 @@ function sourceFiles(): string[] {
 
 /** Block comments, line comments (not `://` in URLs or inside a string's quote) and shell comments. */
 export function commentsOf(text: string): string[] {
-  return [...text.matchAll(/\/\*[\s\S]*?\*\/|(?<![:"'`\\])\/\/[^\n]*|^\s*#(?!!)[^\n]*/gm)].map((m) => m[0]);
+  return [...text.matchAll(/\/\*[\s\S]*?\*\/|(?<![:"'`\\/])\/\/[^\n]*|^\s*#(?!!)[^\n]*/gm)].map((m) => m[0]);
 }
 
 /** What a comment names as a file: repository paths, relative paths and Markdown documents. */
@@ -49,6 +49,7 @@ describe("comments", () => {
     expect(commentsOf('const u = "https://x.test/a"; // see docs/real-api-notes.md and ./define.ts\n')).toEqual([
       "// see docs/real-api-notes.md and ./define.ts",
     ]);
+    expect(commentsOf('const u = "file:///home/u/src/x.ts";\n')).toEqual([]);
     expect(citationsIn("// see docs/real-api-notes.md and ./define.ts, or auth-design.md §4")).toEqual([
       "docs/real-api-notes.md",
       "./define.ts",
