@@ -13,14 +13,13 @@ import path from "node:path";
 import type { CallToolResult, ClientCapabilities, ElicitRequest, ElicitResult } from "@modelcontextprotocol/client";
 import { InMemoryTransport } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
-import { afterEach, beforeEach } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig, type ConfigResult } from "../../src/config/config.js";
 import type { LogSink, Logger } from "../../src/core/log.js";
 import { createServerFactory, type ServerOptions } from "../../src/mcp/server.js";
 import { loadRuntime } from "../../src/runtime.js";
 import type { ToolDefinition } from "../../src/tools/define.js";
-import { TOOLS } from "../../src/tools/registry.js";
 import { listenOnLoopback, stopServer } from "../stack/loopback.js";
 import { clientFor, defaultElicitAnswer, type Era } from "./mcp.js";
 
@@ -134,30 +133,32 @@ export function summaryOf(result: CallToolResult): string {
   return textOf(result).split("\n\n")[0] ?? "";
 }
 
-/** The tool files, in the registry's order (src/tools/registry.ts; `freshTools` checks the order). */
-const TOOL_FILES = ["jobs", "endpoints", "scheduling", "runs", "account", "auth"] as const;
-let loads = 0;
-
-/**
- * The tools with each tool file evaluated again, inside the running test: a tool's definition (its
- * request, summary and checks) is a module-level value, so a test that is to check it must evaluate it
- * (test/helpers/fresh-module.ts). A query makes each file a new module while what it imports (define.ts,
- * the API client, the error classes) stays the one the rest of the server uses.
- */
-export async function freshTools(): Promise<readonly ToolDefinition[]> {
-  loads += 1;
-  const files = await Promise.all(
-    TOOL_FILES.map(async (file) => {
-      const module = (await import(`${new URL(`../../src/tools/${file}.ts`, import.meta.url).pathname}?fresh=${loads}`)) as Record<string, unknown>;
-      return Object.values(module).find((value): value is ToolDefinition[] => Array.isArray(value)) ?? [];
-    }),
-  );
-  const tools = files.flat();
-  if (tools.map((t) => t.name).join() !== TOOLS.map((t) => t.name).join()) throw new Error("freshTools: the tool files no longer match the registry");
-  return tools;
+/** The modules a served server is built from: those this file imported, or copies loaded afresh (`freshModules`). */
+export interface ServerModules {
+  loadConfig: typeof loadConfig;
+  createServerFactory: typeof createServerFactory;
+  loadRuntime: typeof loadRuntime;
 }
 
-export async function serveTools(options: ServedOptions = {}): Promise<Served> {
+const IMPORTED: ServerModules = { loadConfig, createServerFactory, loadRuntime };
+
+/**
+ * The server's modules loaded afresh, inside the running test: every module of src/ evaluates again, so
+ * module-level values (a tool's definition, a schema, a message) are what this test checks, and a mutant
+ * of one takes effect here (test/helpers/fresh-module.ts).
+ */
+export async function freshModules(): Promise<ServerModules> {
+  vi.resetModules();
+  const [config, server, runtime] = await Promise.all([
+    import("../../src/config/config.js"),
+    import("../../src/mcp/server.js"),
+    import("../../src/runtime.js"),
+  ]);
+  return { loadConfig: config.loadConfig, createServerFactory: server.createServerFactory, loadRuntime: runtime.loadRuntime };
+}
+
+export async function serveTools(options: ServedOptions = {}, modules: ServerModules = IMPORTED): Promise<Served> {
+  const { loadConfig, createServerFactory, loadRuntime } = modules;
   const fake = await startScriptedCronicorn(options.script);
   const dir = tempConfigDir();
   const config =
@@ -218,13 +219,13 @@ export async function serveTools(options: ServedOptions = {}): Promise<Served> {
 }
 
 /**
- * A server for each test, its tools evaluated inside the test (`freshTools`); every test starts
+ * A server for each test, built from modules loaded afresh inside it (`freshModules`); every test starts
  * with no request recorded and `script` answering. The returned function gives the server inside a test.
  */
 export function serverPerTest(script: Script = () => undefined): () => Served {
   let served: Served | undefined;
   beforeEach(async () => {
-    served = await serveTools({ script, tools: await freshTools() });
+    served = await serveTools({ script }, await freshModules());
   });
   afterEach(async () => {
     await served?.close();
