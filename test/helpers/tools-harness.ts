@@ -13,7 +13,7 @@ import path from "node:path";
 import type { CallToolResult, ClientCapabilities, ElicitRequest, ElicitResult } from "@modelcontextprotocol/client";
 import { InMemoryTransport } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
-import { afterEach, beforeEach, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig, type ConfigResult } from "../../src/config/config.js";
 import type { LogSink, Logger } from "../../src/core/log.js";
@@ -133,32 +133,7 @@ export function summaryOf(result: CallToolResult): string {
   return textOf(result).split("\n\n")[0] ?? "";
 }
 
-/** The modules a served server is built from: those this file imported, or copies loaded afresh (`freshModules`). */
-export interface ServerModules {
-  loadConfig: typeof loadConfig;
-  createServerFactory: typeof createServerFactory;
-  loadRuntime: typeof loadRuntime;
-}
-
-const IMPORTED: ServerModules = { loadConfig, createServerFactory, loadRuntime };
-
-/**
- * The server's modules loaded afresh, inside the running test: every module of src/ evaluates again, so
- * module-level values (a tool's definition, a schema, a message) are what this test checks, and a mutant
- * of one takes effect here (test/helpers/fresh-module.ts).
- */
-export async function freshModules(): Promise<ServerModules> {
-  vi.resetModules();
-  const [config, server, runtime] = await Promise.all([
-    import("../../src/config/config.js"),
-    import("../../src/mcp/server.js"),
-    import("../../src/runtime.js"),
-  ]);
-  return { loadConfig: config.loadConfig, createServerFactory: server.createServerFactory, loadRuntime: runtime.loadRuntime };
-}
-
-export async function serveTools(options: ServedOptions = {}, modules: ServerModules = IMPORTED): Promise<Served> {
-  const { loadConfig, createServerFactory, loadRuntime } = modules;
+export async function serveTools(options: ServedOptions = {}): Promise<Served> {
   const fake = await startScriptedCronicorn(options.script);
   const dir = tempConfigDir();
   const config =
@@ -219,17 +194,19 @@ export async function serveTools(options: ServedOptions = {}, modules: ServerMod
 }
 
 /**
- * A server for each test, built from modules loaded afresh inside it (`freshModules`); every test starts
- * with no request recorded and `script` answering. The returned function gives the server inside a test.
+ * One server for a whole test file (started once, closed at the end); every test starts with no request
+ * recorded and `script` answering. The returned function gives the server inside a test.
  */
-export function serverPerTest(script: Script = () => undefined): () => Served {
+export function serverPerFile(script: Script = () => undefined): () => Served {
   let served: Served | undefined;
-  beforeEach(async () => {
-    served = await serveTools({ script }, await freshModules());
+  beforeAll(async () => {
+    served = await serveTools();
   });
-  afterEach(async () => {
-    await served?.close();
-    served = undefined;
+  afterAll(() => served?.close());
+  beforeEach(() => {
+    if (!served) return;
+    served.fake.requests.length = 0;
+    served.fake.script = script;
   });
   return () => {
     if (!served) throw new Error("the server is not started yet");

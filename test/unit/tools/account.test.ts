@@ -3,9 +3,9 @@
  * plan and usage from two requests, the signing key, and the device list with its tokens left out.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { sent, type Served, serverPerTest, serveTools, summaryOf, textOf } from "../../helpers/tools-harness.js";
+import { sent, type Served, serverPerFile, serveTools, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
-const server = serverPerTest(() => undefined);
+const server = serverPerFile(() => undefined);
 let served: Served;
 beforeEach(() => {
   served = server();

@@ -3,9 +3,9 @@
  * refused before anything is sent, the schedule switch a partial update needs, and the sentences.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { anEndpoint as endpoint, notFound, sent, type Served, serverPerTest, serveTools, summaryOf, textOf } from "../../helpers/tools-harness.js";
+import { anEndpoint as endpoint, notFound, sent, type Served, serverPerFile, serveTools, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
-const server = serverPerTest(() => ({ body: endpoint() }));
+const server = serverPerFile(() => ({ body: endpoint() }));
 let served: Served;
 beforeEach(() => {
   served = server();

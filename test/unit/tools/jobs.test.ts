@@ -3,9 +3,9 @@
  * refusal of arguments the contract forbids (nothing sent), and the sentence the model reads.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { aJob as job, sent, type Served, serverPerTest, summaryOf, textOf } from "../../helpers/tools-harness.js";
+import { aJob as job, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
-const server = serverPerTest(() => ({ body: job() }));
+const server = serverPerFile(() => ({ body: job() }));
 let served: Served;
 beforeEach(() => {
   served = server();

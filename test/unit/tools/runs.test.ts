@@ -3,9 +3,9 @@
  * receives, and the sentence the model reads for each shape of answer.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { notFound, sent, type Served, serverPerTest, summaryOf, textOf } from "../../helpers/tools-harness.js";
+import { notFound, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
-const server = serverPerTest(() => undefined);
+const server = serverPerFile(() => undefined);
 let served: Served;
 beforeEach(() => {
   served = server();

@@ -3,9 +3,9 @@
  * Cronicorn receives them, the arguments refused before anything is sent, and the sentences.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { anEndpoint as endpoint, notFound, sent, type Served, serverPerTest, summaryOf, textOf } from "../../helpers/tools-harness.js";
+import { anEndpoint as endpoint, notFound, sent, type Served, serverPerFile, summaryOf, textOf } from "../../helpers/tools-harness.js";
 
-const server = serverPerTest(() => ({ status: 204 }));
+const server = serverPerFile(() => ({ status: 204 }));
 let served: Served;
 beforeEach(() => {
   served = server();
