@@ -21,6 +21,17 @@ interface Report {
 }
 
 const DETECTED = new Set(["Killed", "Timeout"]);
+
+/** Files that only run as their own process (the bin's entries, the keychain helper): the spawned tests run them, Stryker cannot. */
+const SPAWNED_ONLY = new Set(["src/start.ts", "src/cli.ts", "src/mcp/serve.ts", "src/auth/store/keychain-helper.ts"]);
+
+/** A mechanical reason, where one applies: code only a child process runs, or the text of a log line. */
+function tagOf(file: string, source: string, m: Mutant): string {
+  if (SPAWNED_ONLY.has(file)) return " [spawned only]";
+  const line = source.split("\n")[m.location.start.line - 1] ?? "";
+  if (/StringLiteral|TemplateLiteral/.test(m.mutatorName) && /\b(logger|log)\.(debug|info|warn|error)\(/.test(line)) return " [log text]";
+  return "";
+}
 const MISSED = new Set(["Survived", "NoCoverage"]);
 
 /** The area a file belongs to: its folder under src/, or the file itself at the root. */
@@ -82,7 +93,8 @@ function survivorList(report: Report): string {
       const replacement = (m.replacement ?? "").replace(/\s+/g, " ");
       const shown = replacement.length > 50 ? `${replacement.slice(0, 47)}…` : replacement;
       const code = (s: string) => `\`${s.replaceAll("`", "'") || " "}\``;
-      out.push(`- ${where} ${m.mutatorName}${m.status === "NoCoverage" ? " (not reached)" : ""}: ${code(original(source, m))} → ${code(shown)}`);
+      const reached = m.status === "NoCoverage" ? " (not reached)" : "";
+      out.push(`- ${where} ${m.mutatorName}${reached}${tagOf(file, source, m)}: ${code(original(source, m))} → ${code(shown)}`);
     }
     out.push("");
   }

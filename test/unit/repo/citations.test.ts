@@ -70,3 +70,16 @@ describe("comments", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("the documents in docs/ and the README", () => {
+  it("cite only files that exist in the repository", () => {
+    const documents = [...fs.readdirSync(path.join(ROOT, "docs")).map((name) => path.join(ROOT, "docs", name)), path.join(ROOT, "README.md")];
+    const missing = documents.flatMap((file) =>
+      // The generated list of surviving mutants quotes code (an import's "./server.js"), not files.
+      citationsIn(fs.readFileSync(file, "utf8").replace(/<!-- survivors:start -->[\s\S]*<!-- survivors:end -->/, ""))
+        .filter((citation) => !NOT_FILES.has(citation) && !exists(citation, file))
+        .map((citation) => `${path.relative(ROOT, file)}: ${citation}`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
