@@ -53,7 +53,7 @@ async function startUp(env: Record<string, string>): Promise<void> {
   const f = cold.floorMs;
   const n = `median of ${cold.runs}, interleaved`;
   print(`start: node -e 0, spawn → exit (THE FLOOR; ${n})`, ms(f));
-  print("start: bare JSON-RPC script (`node -e`, parses a line, answers {}), spawn → first answer", vsFloor(cold.echo.firstMs, f));
+  print("start: bare JSON-RPC script (inline, parses a line, answers {}), spawn → first answer", vsFloor(cold.echo.firstMs, f));
   print("start: the same script, → its answer to a 2nd request sent after the 1st (legacy shape)", vsFloor(cold.echo.secondMs, f));
   print("start: the same script as an ES module file, → first answer (Node's module loader)", vsFloor(cold.echoModuleMs, f));
   print("start (modern): spawn → `server/discover` result", vsFloor(cold.discoverMs, f), atMost(cold.discoverMs / f, 1.1, "≤ 1.1×"));

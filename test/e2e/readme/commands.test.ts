@@ -32,6 +32,8 @@ const RUN_BY: Array<[RegExp, string]> = [
   [/^node -e 0$/, "npm run bench (the floor its start-up figures compare with)"],
   // Minutes each, and they measure rather than check: run by hand, not by `npm test`.
   [/^npm run (bench|mutation)$/, "no test (a measurement, run by hand)"],
+  // It reads the report `npm run mutation` leaves, so it runs after it, by hand.
+  [/^npm run mutation:survivors$/, "no test (turns the last mutation report into docs/mutation-survivors.md)"],
 ];
 
 describe("the README's commands", () => {
