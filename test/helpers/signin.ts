@@ -68,3 +68,9 @@ export function storedRecord(home: string, origin: string): Record<string, unkno
   const records = readCredentialsFile(home)?.records as Record<string, Record<string, unknown>> | undefined;
   return records?.[origin];
 }
+
+/** Writes `record` as the file store's saved sign-in for `origin` in `configDir` (private, as the server writes it). */
+export function writeStoredRecord(configDir: string, origin: string, record: object): void {
+  fs.mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [origin]: record } }), { mode: 0o600 });
+}

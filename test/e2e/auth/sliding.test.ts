@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCronicornStandIn, type StandIn } from "../../stack/cronicorn.js";
 import { ERAS, makeHome, startServer, textOf, type ServerHandle, valueOf } from "../../helpers/mcp.js";
-import { storedRecord } from "../../helpers/signin.js";
+import { storedRecord, writeStoredRecord } from "../../helpers/signin.js";
 
 const SESSION_S = 6;
 
@@ -24,7 +24,7 @@ function writeDeviceRecord(home: string, stand: StandIn, token: string, expiresA
     obtained_at: Date.now(),
     flow: "device",
   };
-  fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [stand.webUrl]: record } }), { mode: 0o600 });
+  writeStoredRecord(dir, stand.webUrl, record);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -17,6 +17,7 @@ import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
 import { environment, newHome, runCli } from "../../helpers/cli.js";
 import { startSilentBus } from "../../helpers/store/silent-bus.js";
+import { writeStoredRecord } from "../../helpers/signin.js";
 
 interface Check {
   id: string;
@@ -211,7 +212,7 @@ describe("cronicorn-mcp doctor", () => {
       obtained_at: Date.now(),
       flow: "device",
     };
-    fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    writeStoredRecord(configDir, new URL(stand.apiUrl).origin, record);
     const run = await doctor(environment(home, stand));
     expect(run.code).toBe(1);
     expect(run.checks.get("sign-in")).toMatchObject({
@@ -236,7 +237,7 @@ describe("cronicorn-mcp doctor", () => {
       obtained_at: Date.now(),
       flow: "device",
     };
-    fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    writeStoredRecord(configDir, new URL(stand.apiUrl).origin, record);
     const signedIn = await doctor(environment(home, stand));
     expect(signedIn.code).toBe(0);
     expect(signedIn.checks.get("sign-in")).toMatchObject({
@@ -297,7 +298,7 @@ describe("cronicorn-mcp doctor", () => {
       obtained_at: Date.now(),
       flow: "device",
     };
-    fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [new URL(apiUrl).origin]: record } }), { mode: 0o600 });
+    writeStoredRecord(configDir, new URL(apiUrl).origin, record);
     const run = await doctor(environment(home, undefined, { CRONICORN_API_URL: apiUrl }));
     expect(run.checks.get("api")?.status).toBe("fail");
     expect(run.checks.get("sign-in")).toMatchObject({

@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenOnLoopback, stopServer } from "../../stack/loopback.js";
 import { assertNoSecrets, startServer, textOf } from "../../helpers/mcp.js";
-import { storedRecord } from "../../helpers/signin.js";
+import { storedRecord, writeStoredRecord } from "../../helpers/signin.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
 import { environment, newHome, runCli, startCli } from "../../helpers/cli.js";
@@ -116,7 +116,7 @@ describe("cronicorn-mcp status", () => {
       obtained_at: Date.now(),
       flow: "device",
     };
-    fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [new URL(apiUrl).origin]: record } }), { mode: 0o600 });
+    writeStoredRecord(dir, new URL(apiUrl).origin, record);
 
     const run = await runCli(["status", "--json"], environment(home, undefined, { CRONICORN_API_URL: apiUrl }));
     const status = JSON.parse(run.stdout) as StatusJson;

@@ -13,7 +13,7 @@ import { listenOnLoopback, stopServer } from "../../stack/loopback.js";
 import type { StandIn } from "../../stack/cronicorn.js";
 import { assertNoSecrets, assertStdoutIsJsonRpc, ERAS, makeHome, startServer, textOf, valueOf } from "../../helpers/mcp.js";
 import type { Era, ServerHandle } from "../../helpers/mcp.js";
-import { eventually, promptOf, storedRecord } from "../../helpers/signin.js";
+import { eventually, promptOf, storedRecord, writeStoredRecord } from "../../helpers/signin.js";
 
 const URI = "cronicorn://auth/status";
 
@@ -115,7 +115,7 @@ describe.each(ERAS)("the cronicorn://auth/status resource (%s era)", (era: Era) 
       obtained_at: Date.now(),
       flow: "device",
     };
-    fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    writeStoredRecord(dir, new URL(stand.apiUrl).origin, record);
 
     await subscribe(server);
     const before = await read(server);
@@ -154,7 +154,7 @@ describe.each(ERAS)("the cronicorn://auth/status resource (%s era)", (era: Era) 
       obtained_at: Date.now() - 86_400_000,
       flow: "device",
     };
-    fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [`http://127.0.0.1:${port}`]: record } }), { mode: 0o600 });
+    writeStoredRecord(dir, `http://127.0.0.1:${port}`, record);
     const server = await startServer({ era, home, env: { CRONICORN_API_URL: apiUrl, CRONICORN_WEB_URL: `http://127.0.0.1:${port}` } });
     cleanup.push(() => server.close());
 

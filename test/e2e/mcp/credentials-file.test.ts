@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
 import { assertNoSecrets, makeHome, startServer, valueOf } from "../../helpers/mcp.js";
+import { writeStoredRecord } from "../../helpers/signin.js";
 
 describe("credentials written by the official Cronicorn MCP server", () => {
   let stand: StandIn;
@@ -28,9 +29,7 @@ describe("credentials written by the official Cronicorn MCP server", () => {
       obtained_at: obtainedAt,
       flow: "device",
     };
-    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), {
-      mode: 0o600,
-    });
+    writeStoredRecord(path.join(home, ".cronicorn"), new URL(stand.apiUrl).origin, record);
     return { home, token };
   }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
 import { makeHome, startServer } from "../../helpers/mcp.js";
+import { writeStoredRecord } from "../../helpers/signin.js";
 
 /** Long enough to cover timers set at start-up for "a moment later"; the window is waited out on purpose. */
 const IDLE_MS = 3_000;
@@ -65,8 +66,7 @@ describe("no network at startup, over an idle window", () => {
       obtained_at: now - 3_600_000,
       flow: "pkce",
     };
-    fs.mkdirSync(path.join(home, ".cronicorn"), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(home, ".cronicorn", "credentials.json"), JSON.stringify({ records: { [stand.webUrl]: record } }), { mode: 0o600 });
+    writeStoredRecord(path.join(home, ".cronicorn"), stand.webUrl, record);
     stand.resetRequests();
 
     const server = await startServer({ home, env: { CRONICORN_API_URL: stand.apiUrl, CRONICORN_WEB_URL: issuer.url, CRONICORN_ISSUER: issuer.url } });

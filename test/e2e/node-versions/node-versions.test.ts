@@ -27,6 +27,7 @@ import { installTarball, makeWorkDir, packageDirs, packTarball, removeDir, ROOT 
 import { readme } from "../../helpers/readme.js";
 import { startCronicornStandIn } from "../../stack/cronicorn.js";
 import type { StandIn } from "../../stack/cronicorn.js";
+import { writeStoredRecord } from "../../helpers/signin.js";
 
 const execFileAsync = promisify(execFile);
 const Manifest = z.object({ name: z.string(), version: z.string(), engines: z.object({ node: z.string().optional() }).optional() });
@@ -98,9 +99,8 @@ describe("Node.js release lines", { timeout: 120_000 }, () => {
     it("answers the handshake, lists the tools, and creates a job it reads back, on the file store", async () => {
       const home = fs.mkdtempSync(path.join(work, "home-"));
       const configDir = path.join(home, ".cronicorn");
-      fs.mkdirSync(configDir, { mode: 0o700 });
       const origin = new URL(stand.apiUrl).origin;
-      fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [origin]: await freshRecord(stand) } }), { mode: 0o600 });
+      writeStoredRecord(configDir, origin, await freshRecord(stand));
       const server = await startInstalledServer(installed.bin, {
         PATH,
         HOME: home,

@@ -20,6 +20,7 @@ import { keytarDir, keytarEntry } from "../../helpers/dev-tools.js";
 import { freshRecord, secretServiceSession, signInThroughTool, startInstalledServer, structured } from "../../helpers/installed.js";
 import { BIN_NAME, installTarball, makeWorkDir, npmEnv, packCleanClone, removeDir, ROOT } from "../../helpers/pack.js";
 import type { CleanClonePack } from "../../helpers/pack.js";
+import { writeStoredRecord } from "../../helpers/signin.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -236,9 +237,8 @@ describe("the published package", { timeout: 240_000 }, () => {
     // A credential in the file (our format: the official server's record would count for the cloud only).
     const home = fs.mkdtempSync(path.join(work, "home-"));
     const configDir = path.join(home, ".cronicorn");
-    fs.mkdirSync(configDir, { mode: 0o700 });
     const record = await freshRecord(stand);
-    fs.writeFileSync(path.join(configDir, "credentials.json"), JSON.stringify({ records: { [new URL(stand.apiUrl).origin]: record } }), { mode: 0o600 });
+    writeStoredRecord(configDir, new URL(stand.apiUrl).origin, record);
 
     const server = await startInstalledServer(installed.bin, {
       PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -11,6 +11,7 @@ import { credentialOf, startHostileServer, type HostileServer, type SeenRequest,
 import { leaksOf } from "../../helpers/leaks.js";
 import { environment, newHome, runCli } from "../../helpers/cli.js";
 import { startServer } from "../../helpers/mcp.js";
+import { writeStoredRecord } from "../../helpers/signin.js";
 
 const BEARER = "AT_bearer_Echo7Kq2Lm9Np4Rs";
 const API_KEY = "cron_key_Echo3Vb8Xc1Zq6Wt";
@@ -49,7 +50,7 @@ function homeWithBearer(origin: string): string {
     obtained_at: now,
     flow: "device",
   };
-  fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [origin]: record } }), { mode: 0o600 });
+  writeStoredRecord(dir, origin, record);
   return home;
 }
 

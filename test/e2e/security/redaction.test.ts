@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERAS, makeHome, startServer } from "../../helpers/mcp.js";
 import { startHostileServer, type HostileServer } from "../../helpers/hostile-server.js";
 import { leaksOf } from "../../helpers/leaks.js";
+import { writeStoredRecord } from "../../helpers/signin.js";
 
 const API_KEY = "cron_key_Zx81mQp0LrT55vbN";
 const BEARER = "bearer_tok_Hq2Ww9Ee4Rr7Tt1Yy";
@@ -45,7 +46,7 @@ describe.each(ERAS)("redaction: a server that echoes the credential back gets no
       obtained_at: now,
       flow: "device",
     };
-    fs.writeFileSync(path.join(dir, "credentials.json"), JSON.stringify({ records: { [hostile.origin]: record } }), { mode: 0o600 });
+    writeStoredRecord(dir, hostile.origin, record);
     const server = await startServer({ era, home, env: { CRONICORN_API_URL: hostile.apiUrl } });
     try {
       const result = await server.call("get_job", { jobId: "job-echo" });

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from "../../../src/config/config.js";
 import type { LogSink } from "../../../src/core/log.js";
 import { runTerminalCommand } from "../../../src/terminal/commands.js";
 import { startCronicornStandIn, type StandIn } from "../../stack/cronicorn.js";
-import { eventually, storedRecord } from "../../helpers/signin.js";
+import { eventually, storedRecord, writeStoredRecord } from "../../helpers/signin.js";
 import { removeTempDirs } from "../../helpers/store/harness.js";
 import { terminalEnv } from "../../helpers/terminal-cli.js";
 
@@ -44,7 +44,6 @@ async function newHome(extra: Record<string, string> = {}): Promise<Home> {
 
 /** A saved device sign-in, as `login` leaves it. */
 function saveSignIn(home: Home, token: string, fields: Record<string, unknown> = {}): void {
-  fs.mkdirSync(home.configDir, { recursive: true, mode: 0o700 });
   const record = {
     access_token: token,
     expires_at: Date.now() + 20 * 86_400_000,
@@ -55,7 +54,7 @@ function saveSignIn(home: Home, token: string, fields: Record<string, unknown> =
     flow: "device",
     ...fields,
   };
-  fs.writeFileSync(path.join(home.configDir, "credentials.json"), JSON.stringify({ records: { [origin()]: record } }), { mode: 0o600 });
+  writeStoredRecord(home.configDir, origin(), record);
 }
 
 interface Ran {

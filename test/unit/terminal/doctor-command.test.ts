@@ -11,6 +11,7 @@ import { diagnose, runDoctor } from "../../../src/terminal/doctor/command.js";
 import type { CheckResult } from "../../../src/terminal/doctor/types.js";
 import { removeTempDirs, tempDir } from "../../helpers/store/harness.js";
 import { startFakeApi, type FakeApi } from "../../helpers/terminal-fake-api.js";
+import { writeStoredRecord } from "../../helpers/signin.js";
 
 const DAY_MS = 86_400_000;
 const TOKEN = "doctor-saved-token-0123456789";
@@ -46,7 +47,6 @@ async function envFor(extra: Record<string, string> = {}, apiUrl = api.apiUrl): 
 
 /** A saved sign-in for `apiUrl`, as `login` leaves it. */
 function save(env: { CRONICORN_CONFIG_DIR: string }, fields: Record<string, unknown> = {}, apiUrl = api.apiUrl): void {
-  fs.mkdirSync(env.CRONICORN_CONFIG_DIR, { recursive: true, mode: 0o700 });
   const record = {
     access_token: TOKEN,
     expires_at: Date.now() + 20 * DAY_MS + 60_000,
@@ -57,9 +57,7 @@ function save(env: { CRONICORN_CONFIG_DIR: string }, fields: Record<string, unkn
     flow: "device",
     ...fields,
   };
-  fs.writeFileSync(path.join(env.CRONICORN_CONFIG_DIR, "credentials.json"), JSON.stringify({ records: { [new URL(apiUrl).origin]: record } }), {
-    mode: 0o600,
-  });
+  writeStoredRecord(env.CRONICORN_CONFIG_DIR, new URL(apiUrl).origin, record);
 }
 
 const line = (results: CheckResult[], id: string) => results.find((r) => r.id === id);
