@@ -26,9 +26,9 @@ const DETECTED = new Set(["Killed", "Timeout"]);
 const SPAWNED_ONLY = new Set(["src/start.ts", "src/cli.ts", "src/mcp/serve.ts", "src/auth/store/keychain-helper.ts"]);
 
 /** A mechanical reason, where one applies: code only a child process runs, or the text of a log line. */
-function tagOf(file: string, source: string, m: Mutant): string {
+function tagOf(file: string, lines: readonly string[], m: Mutant): string {
   if (SPAWNED_ONLY.has(file)) return " [spawned only]";
-  const line = source.split("\n")[m.location.start.line - 1] ?? "";
+  const line = lines[m.location.start.line - 1] ?? "";
   if (/StringLiteral|TemplateLiteral/.test(m.mutatorName) && /\b(logger|log)\.(debug|info|warn|error)\(/.test(line)) return " [log text]";
   return "";
 }
@@ -65,8 +65,7 @@ function scoreTable(report: Report): string {
 }
 
 /** The mutated code, on one line and shortened. */
-function original(source: string, m: Mutant): string {
-  const lines = source.split("\n");
+function original(lines: readonly string[], m: Mutant): string {
   const { start, end } = m.location;
   const text =
     start.line === end.line
@@ -87,6 +86,7 @@ function survivorList(report: Report): string {
       .filter((m) => MISSED.has(m.status))
       .sort((a, b) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column);
     if (missed.length === 0) continue;
+    const lines = source.split("\n");
     out.push(`### \`${file}\` (${missed.length})`, "");
     for (const m of missed) {
       const where = `${m.location.start.line}:${m.location.start.column}`;
@@ -94,7 +94,7 @@ function survivorList(report: Report): string {
       const shown = replacement.length > 50 ? `${replacement.slice(0, 47)}…` : replacement;
       const code = (s: string) => `\`${s.replaceAll("`", "'") || " "}\``;
       const reached = m.status === "NoCoverage" ? " (not reached)" : "";
-      out.push(`- ${where} ${m.mutatorName}${reached}${tagOf(file, source, m)}: ${code(original(source, m))} → ${code(shown)}`);
+      out.push(`- ${where} ${m.mutatorName}${reached}${tagOf(file, lines, m)}: ${code(original(lines, m))} → ${code(shown)}`);
     }
     out.push("");
   }
