@@ -23,7 +23,7 @@ const RUN_BY: Array<[RegExp, string]> = [
   [/^npx cronicorn-mcp (install-links|doctor|status|login|logout)$/, HERE],
   [/^npm ci && npm run demo$|^npm run demo$/, "test/e2e/fresh/fresh-clone.test.ts (in a clean clone, without libsecret's headers)"],
   [
-    /^npm run setup:system && npm ci && npm test && npm run test:soak$|^npm test$|^npm run test:soak$/,
+    /^npm run setup:system && npm ci && npm test && npm run test:soak$|^npm test$|^npm run test:soak$|^npm run checks$/,
     `.ci/run, on a clean clone (${HERE} checks it runs the README's command)`,
   ],
   [/^npm run mcpb$/, "test/e2e/package/mcpb.test.ts (builds with the script's buildBundle and checks every platform's keyring binary)"],

@@ -91,6 +91,8 @@ describe("tools/list compaction", () => {
     expect(compactSchema({ type: "integer", exclusiveMinimum: 0, minimum: 5 })).toEqual({ type: "integer", exclusiveMinimum: 0, minimum: 5 });
     expect(compactSchema({ type: "object", propertyNames: { pattern: "^x-" } })).toEqual({ type: "object", propertyNames: { pattern: "^x-" } });
     expect(compactSchema({ type: "object", propertyNames: true })).toEqual({ type: "object", propertyNames: true });
+    // Only "> 0" becomes "≥ 1": another zero of an integer (a default, an upper bound) stays as it is.
+    expect(compactSchema({ type: "integer", maximum: 0, default: 0 })).toEqual({ type: "integer", maximum: 0, default: 0 });
   });
 
   it("lists every tool with its own title and compact annotations", () => {
