@@ -55,6 +55,7 @@ export default defineConfig({
       silent: true,
       metafile: true,
       external: ["./cli.js"],
+      define: { CRONICORN_VERSION: JSON.stringify(pkg.version) },
     });
     await writeStaticAnswers("dist", pkg.version);
     trimSourceMaps("dist");

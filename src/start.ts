@@ -5,10 +5,12 @@
  * both). So this bundle holds only what those answers need — the command line, the generated answers and
  * the front — and everything else comes from the ES module bundle (dist/cli.js), loaded by URL at run time.
  */
-import pkg from "../package.json" with { type: "json" };
 import { parseArgs } from "./args.js";
 import { asksForToolSubset, serveBeforeLoading } from "./mcp/fast-start.js";
 import { readOpeningAnswers } from "./mcp/static-answers.js";
+
+/** The package's version, written in by the build (tsup.config.ts): importing package.json would put all of it in this file. */
+declare const CRONICORN_VERSION: string;
 
 const loadCli = () => import("./cli.js");
 const fail = (error: unknown) => {
@@ -21,7 +23,7 @@ const fast =
   typeof parsed === "object" && parsed.command === "serve" && process.env.CRONICORN_NO_FRONT !== "1" && !asksForToolSubset(process.env, parsed.overrides);
 // Without generated answers for this version (not built), or when the tools depend on the configuration, the CLI serves as it does for any command.
 // __dirname: this file is only ever built as CommonJS (dist/start.cjs), next to the generated answers.
-const answers = fast ? readOpeningAnswers(pkg.version, __dirname) : undefined;
+const answers = fast ? readOpeningAnswers(CRONICORN_VERSION, __dirname) : undefined;
 if (answers && typeof parsed === "object") {
   serveBeforeLoading({
     input: process.stdin,

@@ -119,12 +119,23 @@ process.stdin.on("data", (chunk) => {
   }
 });`;
 
-/** The same script as an ES module file: what Node's module loader adds to a start (why the entry is CommonJS). */
-function echoModule(): { file: string; remove(): void } {
+/**
+ * The same script from files: as an ES module (what Node's module loader adds to a start: why the entry
+ * is CommonJS), and as CommonJS laid out as this package starts (a bin file in a folder whose
+ * package.json says commonjs, requiring the bundle from ../dist): what starting from files costs at all.
+ */
+function echoFiles(): { module: string; commonjs: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cronicorn-bench-"));
-  const file = path.join(dir, "echo.mjs");
-  fs.writeFileSync(file, `${ECHO_SCRIPT};\n`);
-  return { file, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  const module = path.join(dir, "echo.mjs");
+  fs.writeFileSync(module, `${ECHO_SCRIPT};\n`);
+  fs.mkdirSync(path.join(dir, "bin"));
+  fs.mkdirSync(path.join(dir, "dist"));
+  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  fs.writeFileSync(path.join(dir, "bin/package.json"), JSON.stringify({ type: "commonjs" }));
+  const commonjs = path.join(dir, "bin/echo.js");
+  fs.writeFileSync(commonjs, `#!/usr/bin/env node\nrequire("../dist/echo.cjs");\n`);
+  fs.writeFileSync(path.join(dir, "dist/echo.cjs"), `${ECHO_SCRIPT};\n`);
+  return { module, commonjs, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface ColdStart {
@@ -135,6 +146,8 @@ export interface ColdStart {
   echo: { firstMs: number; secondMs: number };
   /** The same script as an ES module file: spawn → its first answer. */
   echoModuleMs: number;
+  /** The same script as CommonJS files laid out as this package's entry (bin → dist): spawn → its first answer, and its second. */
+  echoFile: { firstMs: number; secondMs: number };
   discoverMs: number;
   modern: { toolsListMs: number; firstCallMs: number };
   /** spawn → modern `tools/list` result with --read-only: the configuration is read before the answer. */
@@ -143,13 +156,14 @@ export interface ColdStart {
 }
 
 export async function measureColdStart(entry: string, env: NodeJS.ProcessEnv, runs: number): Promise<ColdStart> {
-  const esmEcho = echoModule();
+  const echoFile = echoFiles();
   const times = async (args: string[], steps: readonly Step[]) => (await converse(args, env, steps)).map((a) => a.ms);
   const server = (steps: readonly Step[]) => () => times([entry], steps);
   const kinds = {
     floor: async () => [await floorOnce(env)],
     echo: () => times(["-e", ECHO_SCRIPT], OPENING.legacy),
-    echoModule: () => times([esmEcho.file], OPENING.legacy.slice(0, 1)),
+    echoModule: () => times([echoFile.module], OPENING.legacy.slice(0, 1)),
+    echoFile: () => times([echoFile.commonjs], OPENING.legacy),
     discover: server([{ send: DISCOVER, answer: 1 }]),
     modern: server([...OPENING.modern, { send: MODERN_CALL, answer: 2 }]),
     readOnly: () => times([entry, "--read-only"], OPENING.modern),
@@ -166,7 +180,7 @@ export async function measureColdStart(entry: string, env: NodeJS.ProcessEnv, ru
       for (const kind of shuffled(order)) samples[kind].push(await kinds[kind]());
     }
   } finally {
-    esmEcho.remove();
+    echoFile.remove();
   }
   const at = (kind: Kind, step: number) => median(samples[kind].map((times) => times[step] ?? Number.NaN));
   return {
@@ -174,6 +188,7 @@ export async function measureColdStart(entry: string, env: NodeJS.ProcessEnv, ru
     floorMs: at("floor", 0),
     echo: { firstMs: at("echo", 0), secondMs: at("echo", 1) },
     echoModuleMs: at("echoModule", 0),
+    echoFile: { firstMs: at("echoFile", 0), secondMs: at("echoFile", 1) },
     discoverMs: at("discover", 0),
     modern: { toolsListMs: at("modern", 0), firstCallMs: at("modern", 1) },
     readOnlyToolsListMs: at("readOnly", 0),

@@ -56,6 +56,8 @@ async function startUp(env: Record<string, string>): Promise<void> {
   print("start: bare JSON-RPC script (inline, parses a line, answers {}), spawn → first answer", vsFloor(cold.echo.firstMs, f));
   print("start: the same script, → its answer to a 2nd request sent after the 1st (legacy shape)", vsFloor(cold.echo.secondMs, f));
   print("start: the same script as an ES module file, → first answer (Node's module loader)", vsFloor(cold.echoModuleMs, f));
+  print("start: the same script as CommonJS files laid out as ours (bin → dist), → first answer", vsFloor(cold.echoFile.firstMs, f));
+  print("start: the same files, → answer to a 2nd request (legacy shape)", vsFloor(cold.echoFile.secondMs, f));
   print("start (modern): spawn → `server/discover` result", vsFloor(cold.discoverMs, f), atMost(cold.discoverMs / f, 1.1, "≤ 1.1×"));
   print(
     "start (modern): spawn → `tools/list` result, sent as the first line",
