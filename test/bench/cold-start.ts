@@ -122,7 +122,7 @@ process.stdin.on("data", (chunk) => {
 /**
  * The same script from files: as an ES module (what Node's module loader adds to a start: why the entry
  * is CommonJS), and as CommonJS laid out as this package starts (a bin file in a folder whose
- * package.json says commonjs, requiring the bundle from ../dist): what starting from files costs at all.
+ * package.json says commonjs, requiring the bundle from the dist folder beside it): what starting from files costs at all.
  */
 function echoFiles(): { module: string; commonjs: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cronicorn-bench-"));
