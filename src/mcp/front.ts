@@ -23,8 +23,8 @@ export interface FrontOptions {
   input: Readable;
   output: Writable;
   answers: Pick<StaticAnswers, "legacy" | "modern">;
-  /** The `tools/list` entries of the tools this configuration exposes, as a JSON array (text or UTF-8 bytes): sent as it is, never parsed here. */
-  toolsJson: string | Uint8Array;
+  /** The `tools/list` entries of the tools this configuration exposes, as a JSON array: sent as it is, never parsed here. */
+  toolsJson: string;
   /** Starts the full server on `input` (the replay, then the rest of stdin); `replayIds` are the ids whose answers to drop. */
   handOff(input: Readable, replayIds: ReadonlySet<string>): void;
   /**
@@ -162,9 +162,7 @@ export function serveFront(options: FrontOptions): void {
   /** `reply(id, { tools, ...extras })` with the tools' JSON spliced in, the same text JSON.stringify would give. */
   const replyTools = (id: string | number, extras: JsonObject) => {
     const more = JSON.stringify(extras).slice(1, -1);
-    const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":`;
-    const tail = `${more && `,${more}`}}}\n`;
-    output.write(typeof toolsJson === "string" ? head + toolsJson + tail : Buffer.concat([Buffer.from(head), toolsJson, Buffer.from(tail)]));
+    output.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":${toolsJson}${more && `,${more}`}}}\n`);
   };
   const isModern = (params: JsonObject | undefined) => {
     const revision = modernRevision(params);

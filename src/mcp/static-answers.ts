@@ -47,42 +47,35 @@ export interface StaticAnswers {
 
 /** What the start-up path needs when every tool is exposed: the opening answers, and every tool's entry as JSON text. */
 export interface OpeningAnswers extends Omit<StaticAnswers, "tools"> {
-  /**
-   * The JSON array of every tool's `tools/list` entry, in order. Read from dist/, it is the file's UTF-8
-   * bytes, sent as they are: decoding 60 kB only to encode it again delayed the first `tools/list`.
-   */
-  toolsJson: string | Uint8Array;
+  /** The JSON array of every tool's `tools/list` entry, in order. */
+  toolsJson: string;
 }
 
-/** static-answers.json: the tools without their entries, and the size of tools-list.json in bytes (a cut-off copy is ignored). */
+/** static-answers.json: the tools without their entries, and the length of tools-list.json's text (a cut-off copy is ignored). */
 interface StoredAnswers extends Omit<StaticAnswers, "tools"> {
   tools: Array<Omit<StaticTool, "tool">>;
-  toolsJsonBytes: number;
+  toolsJsonLength: number;
 }
 
-export function openingAnswersOf({ tools, ...opening }: StaticAnswers): OpeningAnswers & { toolsJson: string } {
+export function openingAnswersOf({ tools, ...opening }: StaticAnswers): OpeningAnswers {
   return { ...opening, toolsJson: JSON.stringify(tools.map((t) => t.tool)) };
 }
 
 export function writeStaticAnswersFiles(dir: string, answers: StaticAnswers): void {
   const { toolsJson, ...opening } = openingAnswersOf(answers);
-  const stored: StoredAnswers = {
-    ...opening,
-    tools: answers.tools.map(({ group, readOnly }) => ({ group, readOnly })),
-    toolsJsonBytes: Buffer.byteLength(toolsJson),
-  };
+  const stored: StoredAnswers = { ...opening, tools: answers.tools.map(({ group, readOnly }) => ({ group, readOnly })), toolsJsonLength: toolsJson.length };
   writeFileSync(join(dir, STATIC_ANSWERS_FILE), JSON.stringify(stored));
   writeFileSync(join(dir, TOOLS_LIST_FILE), toolsJson);
 }
 
 // `dir` is the folder of the bundle (dist/), a plain path: file URLs would cost the first answer a quarter millisecond.
-function readStored(version: string, dir: string): { stored: StoredAnswers; toolsJson: Buffer } | undefined {
+function readStored(version: string, dir: string): { stored: StoredAnswers; toolsJson: string } | undefined {
   try {
     // Our own build output, not outside input: the version and length checks guard against a stale or cut-off copy.
     const stored = JSON.parse(readFileSync(join(dir, STATIC_ANSWERS_FILE), "utf8")) as StoredAnswers;
     if (stored.version !== version) return undefined;
-    const toolsJson = readFileSync(join(dir, TOOLS_LIST_FILE));
-    return toolsJson.length === stored.toolsJsonBytes ? { stored, toolsJson } : undefined;
+    const toolsJson = readFileSync(join(dir, TOOLS_LIST_FILE), "utf8");
+    return toolsJson.length === stored.toolsJsonLength ? { stored, toolsJson } : undefined;
   } catch {
     return undefined; // missing or unreadable: the SDK server answers everything, only a little later
   }
@@ -92,7 +85,7 @@ function readStored(version: string, dir: string): { stored: StoredAnswers; tool
 export function readOpeningAnswers(version: string, dir: string): OpeningAnswers | undefined {
   const read = readStored(version, dir);
   if (!read) return undefined;
-  const { tools: _tools, toolsJsonBytes: _bytes, ...opening } = read.stored;
+  const { tools: _tools, toolsJsonLength: _length, ...opening } = read.stored;
   return { ...opening, toolsJson: read.toolsJson };
 }
 
@@ -100,9 +93,9 @@ export function readOpeningAnswers(version: string, dir: string): OpeningAnswers
 export function readStaticAnswers(version: string, dir: string): StaticAnswers | undefined {
   const read = readStored(version, dir);
   if (!read) return undefined;
-  const { tools, toolsJsonBytes: _bytes, ...opening } = read.stored;
+  const { tools, toolsJsonLength: _length, ...opening } = read.stored;
   try {
-    const entries = JSON.parse(read.toolsJson.toString("utf8")) as JsonObject[];
+    const entries = JSON.parse(read.toolsJson) as JsonObject[];
     if (!Array.isArray(entries) || entries.length !== tools.length) return undefined;
     return { ...opening, tools: tools.map((tool, i) => ({ ...tool, tool: entries[i] ?? {} })) };
   } catch {

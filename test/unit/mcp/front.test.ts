@@ -249,35 +249,10 @@ describe("reading the generated answers", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cronicorn-static-"));
   const read = () => ({ all: readStaticAnswers(pkg.version, dir), opening: readOpeningAnswers(pkg.version, dir) });
 
-  it("gives back what was written: whole, or the opening answers with the tools' entries as the file's bytes", () => {
+  it("gives back what was written: whole, or the opening answers with the tools' entries as JSON text", () => {
     writeStaticAnswersFiles(dir, answers);
-    const { all, opening } = read();
-    expect(all).toEqual(answers);
-    const { toolsJson: text, ...expected } = openingAnswersOf(answers);
-    const { toolsJson: bytes, ...rest } = opening ?? { toolsJson: "" };
-    expect(rest).toEqual(expected);
-    expect(bytes).toBeInstanceOf(Uint8Array);
-    expect(Buffer.from(bytes).toString("utf8")).toBe(text);
-  });
-
-  it("answers tools/list with the same bytes from the file's bytes as from the text, characters beyond ASCII included", async () => {
-    const wide = { ...answers, tools: answers.tools.map((t, i) => (i === 0 ? { ...t, tool: { ...t.tool, description: "≥ 1 — “quoted” …" } } : t)) };
-    writeStaticAnswersFiles(dir, wide);
-    const fromFile = readOpeningAnswers(pkg.version, dir);
-    if (!fromFile) throw new Error("the answers were not read back");
-    const sent = async (toolsJson: string | Uint8Array) => {
-      const input = new PassThrough();
-      const output = new PassThrough();
-      const chunks: Buffer[] = [];
-      output.on("data", (chunk: Buffer) => chunks.push(chunk));
-      serveFront({ input, output, answers: wide, toolsJson, handOff: () => undefined });
-      input.write(line({ id: 7, method: "tools/list", params: { _meta: modernMeta() } }));
-      await new Promise((resolve) => setImmediate(resolve));
-      return Buffer.concat(chunks);
-    };
-    const fromText = await sent(openingAnswersOf(wide).toolsJson);
-    expect(JSON.parse(fromText.toString("utf8")).result.tools[0].description).toBe("≥ 1 — “quoted” …");
-    expect((await sent(fromFile.toolsJson)).equals(fromText)).toBe(true);
+    expect(read()).toEqual({ all: answers, opening: openingAnswersOf(answers) });
+    expect(JSON.parse(read().opening?.toolsJson ?? "")).toEqual(answers.tools.map((t) => t.tool));
   });
 
   it("is undefined when a file is missing, unreadable, cut off or from another version", () => {
