@@ -1,8 +1,8 @@
 /**
  * `npm run checks`: the type check, the linter and the formatter check, side by side. Each is a single
  * process on one core, so on two cores running them together takes about half the time of one after
- * the other (`npm test` runs this before the suite), and each keeps a cache, so a second run rechecks
- * only what changed. Each tool's output is printed whole when it ends, and the run fails when any of
+ * the other (`npm test` runs them beside the suite: `--with-tests`, below), and each keeps a cache, so a
+ * second run rechecks only what changed. Each tool's output is printed whole when it ends, and the run fails when any of
  * them fails, naming which.
  */
 import { spawn } from "node:child_process";
