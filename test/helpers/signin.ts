@@ -1,6 +1,7 @@
 /** Helpers for tests that sign in through the real peers. */
 import fs from "node:fs";
 import path from "node:path";
+import type { CredentialRecord } from "../../src/auth/store/types.js";
 import type { ServerHandle } from "./mcp.js";
 import { valueOf } from "./mcp.js";
 
@@ -67,6 +68,24 @@ export function readCredentialsFile(home: string): Record<string, unknown> | und
 export function storedRecord(home: string, origin: string): Record<string, unknown> | undefined {
   const records = readCredentialsFile(home)?.records as Record<string, Record<string, unknown>> | undefined;
   return records?.[origin];
+}
+
+/**
+ * A device sign-in for the API at `apiUrl` as `login` saves it (a better-auth session: no refresh token),
+ * valid for `validMs` from now; `fields` on top.
+ */
+export function deviceRecord(apiUrl: string, accessToken: string, validMs: number, fields: Partial<CredentialRecord> = {}): CredentialRecord {
+  const now = Date.now();
+  return {
+    access_token: accessToken,
+    expires_at: now + validMs,
+    token_type: "Bearer",
+    issuer: `${apiUrl}/auth`,
+    client_id: "cronicorn-mcp",
+    obtained_at: now,
+    flow: "device",
+    ...fields,
+  };
 }
 
 /** Writes `record` as the file store's saved sign-in for `origin` in `configDir` (private, as the server writes it). */

@@ -10,13 +10,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthRequiredError } from "../../../src/auth/errors.js";
+import type { CredentialRecord } from "../../../src/auth/store/types.js";
 import type { CallContext } from "../../../src/auth/types.js";
 import type { SignInUi } from "../../../src/auth/ui.js";
 import { loadConfig, type Config } from "../../../src/config/config.js";
 import { silentLogger } from "../../../src/core/log.js";
 import { createAuthParts, loadRuntime } from "../../../src/runtime.js";
 import { startScriptedCronicorn, type Reply } from "../../helpers/tools-harness.js";
-import { eventually } from "../../helpers/signin.js";
+import { deviceRecord, eventually, writeStoredRecord } from "../../helpers/signin.js";
 import { startCronicornStandIn, type StandIn } from "../../stack/cronicorn.js";
 
 let stand: StandIn;
@@ -60,21 +61,12 @@ function stored(config: Config): StoredRecord | undefined {
   if (!fs.existsSync(credentialsFile(config))) return undefined;
   return (JSON.parse(fs.readFileSync(credentialsFile(config), "utf8")) as { records: Record<string, StoredRecord> }).records[origin()];
 }
-function save(config: Config, record: StoredRecord): void {
-  fs.writeFileSync(credentialsFile(config), JSON.stringify({ records: { [origin()]: record } }), { mode: 0o600 });
+function save(config: Config, record: CredentialRecord): void {
+  writeStoredRecord(config.configDir, origin(), record);
 }
 /** A record of a better-auth session of the stand-in's user, as a device sign-in leaves it. */
-async function sessionRecord(fields: Partial<StoredRecord> = {}): Promise<StoredRecord> {
-  return {
-    access_token: await stand.signIn(),
-    expires_at: Date.now() + 3_600_000,
-    token_type: "Bearer",
-    issuer: `${stand.apiUrl}/auth`,
-    client_id: "cronicorn-mcp",
-    obtained_at: Date.now(),
-    flow: "device",
-    ...fields,
-  } as StoredRecord;
+async function sessionRecord(fields: Partial<CredentialRecord> = {}): Promise<CredentialRecord> {
+  return deviceRecord(stand.apiUrl, await stand.signIn(), 3_600_000, fields);
 }
 
 function ui(noticesReachUser = false): SignInUi & { notices: string[] } {

@@ -7,11 +7,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { CredentialRecord } from "../../../src/auth/store/types.js";
 import { loadConfig, type Config } from "../../../src/config/config.js";
 import type { LogSink } from "../../../src/core/log.js";
 import { runTerminalCommand } from "../../../src/terminal/commands.js";
 import { startCronicornStandIn, type StandIn } from "../../stack/cronicorn.js";
-import { eventually, storedRecord, writeStoredRecord } from "../../helpers/signin.js";
+import { deviceRecord, eventually, storedRecord, writeStoredRecord } from "../../helpers/signin.js";
 import { removeTempDirs } from "../../helpers/store/harness.js";
 import { terminalEnv } from "../../helpers/terminal-cli.js";
 
@@ -43,18 +44,8 @@ async function newHome(extra: Record<string, string> = {}): Promise<Home> {
 }
 
 /** A saved device sign-in, as `login` leaves it. */
-function saveSignIn(home: Home, token: string, fields: Record<string, unknown> = {}): void {
-  const record = {
-    access_token: token,
-    expires_at: Date.now() + 20 * 86_400_000,
-    token_type: "Bearer",
-    issuer: `${stand.apiUrl}/auth`,
-    client_id: "cronicorn-mcp",
-    obtained_at: Date.now(),
-    flow: "device",
-    ...fields,
-  };
-  writeStoredRecord(home.configDir, origin(), record);
+function saveSignIn(home: Home, token: string, fields: Partial<CredentialRecord> = {}): void {
+  writeStoredRecord(home.configDir, origin(), deviceRecord(stand.apiUrl, token, 20 * 86_400_000, fields));
 }
 
 interface Ran {

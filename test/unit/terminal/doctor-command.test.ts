@@ -7,11 +7,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CredentialRecord } from "../../../src/auth/store/types.js";
 import { diagnose, runDoctor } from "../../../src/terminal/doctor/command.js";
 import type { CheckResult } from "../../../src/terminal/doctor/types.js";
 import { removeTempDirs, tempDir } from "../../helpers/store/harness.js";
 import { startFakeApi, type FakeApi } from "../../helpers/terminal-fake-api.js";
-import { writeStoredRecord } from "../../helpers/signin.js";
+import { deviceRecord, writeStoredRecord } from "../../helpers/signin.js";
 
 const DAY_MS = 86_400_000;
 const TOKEN = "doctor-saved-token-0123456789";
@@ -46,18 +47,8 @@ async function envFor(extra: Record<string, string> = {}, apiUrl = api.apiUrl): 
 }
 
 /** A saved sign-in for `apiUrl`, as `login` leaves it. */
-function save(env: { CRONICORN_CONFIG_DIR: string }, fields: Record<string, unknown> = {}, apiUrl = api.apiUrl): void {
-  const record = {
-    access_token: TOKEN,
-    expires_at: Date.now() + 20 * DAY_MS + 60_000,
-    token_type: "Bearer",
-    issuer: `${apiUrl}/auth`,
-    client_id: "cronicorn-mcp",
-    obtained_at: Date.now(),
-    flow: "device",
-    ...fields,
-  };
-  writeStoredRecord(env.CRONICORN_CONFIG_DIR, new URL(apiUrl).origin, record);
+function save(env: { CRONICORN_CONFIG_DIR: string }, fields: Partial<CredentialRecord> = {}, apiUrl = api.apiUrl): void {
+  writeStoredRecord(env.CRONICORN_CONFIG_DIR, new URL(apiUrl).origin, deviceRecord(apiUrl, TOKEN, 20 * DAY_MS + 60_000, fields));
 }
 
 const line = (results: CheckResult[], id: string) => results.find((r) => r.id === id);
