@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freshly } from "../../helpers/fresh-module.js";
 import type * as Stores from "../../../src/auth/store/index.js";
 import type * as Keychain from "../../../src/auth/store/keychain.js";
 import type { KeytarLike } from "../../../src/auth/store/keychain.js";
@@ -25,8 +26,7 @@ let checkStore: typeof LocalChecks.checkStore;
 let openTokenStore: typeof Stores.openTokenStore;
 let KeychainError: typeof Keychain.KeychainError;
 beforeEach(async () => {
-  vi.resetModules();
-  ({ checkConfigFolder, checkSignedIn, checkStore } = await import("../../../src/terminal/doctor/store.js"));
+  ({ checkConfigFolder, checkSignedIn, checkStore } = await freshly(() => import("../../../src/terminal/doctor/store.js")));
   ({ openTokenStore } = await import("../../../src/auth/store/index.js"));
   ({ KeychainError } = await import("../../../src/auth/store/keychain.js"));
 });

@@ -6,7 +6,8 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freshly } from "../../helpers/fresh-module.js";
 import type * as NodeChecks from "../../../src/terminal/doctor/node.js";
 import { removeTempDirs, tempDir } from "../../helpers/store/harness.js";
 
@@ -18,8 +19,7 @@ let nodesOnPath: typeof NodeChecks.nodesOnPath;
 let parseVersion: typeof NodeChecks.parseVersion;
 let satisfiesEngines: typeof NodeChecks.satisfiesEngines;
 beforeEach(async () => {
-  vi.resetModules();
-  ({ checkNodeOnPath, checkNodeVersion, nodesOnPath, parseVersion, satisfiesEngines } = await import("../../../src/terminal/doctor/node.js"));
+  ({ checkNodeOnPath, checkNodeVersion, nodesOnPath, parseVersion, satisfiesEngines } = await freshly(() => import("../../../src/terminal/doctor/node.js")));
 });
 afterEach(removeTempDirs);
 

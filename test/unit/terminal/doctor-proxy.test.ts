@@ -7,6 +7,7 @@
  */
 import net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { freshly } from "../../helpers/fresh-module.js";
 import { loadConfig } from "../../../src/config/config.js";
 import type { CheckResult } from "../../../src/terminal/doctor/types.js";
 
@@ -125,8 +126,8 @@ async function doctorWith(env: Record<string, string>, target: Case["target"]): 
   for (const name of VARIABLES) vi.stubEnv(name, undefined);
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   for (const peer of peers()) peer.seen.length = 0;
-  vi.resetModules(); // a fresh shared dispatcher, built from these variables
-  const { checkNetwork } = await import("../../../src/terminal/doctor/network.js");
+  // A fresh shared dispatcher, built from these variables.
+  const { checkNetwork } = await freshly(() => import("../../../src/terminal/doctor/network.js"));
   const loaded = loadConfig({ CRONICORN_API_URL: apiUrl(target) });
   if (!loaded.ok) throw new Error(loaded.problems.join());
   const results = await checkNetwork({ config: loaded.config, env: process.env, timeoutMs: 5_000 });

@@ -5,7 +5,8 @@
  * the same generator; test/e2e/readme runs the `claude mcp add` lines with the real Claude Code.)
  */
 import { execFileSync } from "node:child_process";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { freshly } from "../../helpers/fresh-module.js";
 import type * as InstallConfig from "../../../src/terminal/install/config.js";
 import type { Platform } from "../../../src/terminal/install/config.js";
 import type * as Links from "../../../src/terminal/install/links.js";
@@ -19,8 +20,7 @@ let installLinks: typeof Links.installLinks;
 let installLinksText: typeof Links.installLinksText;
 let vscodeInstallJson: typeof Links.vscodeInstallJson;
 beforeEach(async () => {
-  vi.resetModules();
-  ({ mcpServersSnippet, serverConfig, vscodeSnippet } = await import("../../../src/terminal/install/config.js"));
+  ({ mcpServersSnippet, serverConfig, vscodeSnippet } = await freshly(() => import("../../../src/terminal/install/config.js")));
   ({ installLinks, installLinksText, vscodeInstallJson } = await import("../../../src/terminal/install/links.js"));
 });
 
