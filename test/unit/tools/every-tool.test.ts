@@ -69,11 +69,16 @@ function recordingHost(round: Partial<CallRound> = {}) {
   return { host, sent };
 }
 
-/** The minimal input each API tool accepts (ids, a name, a schedule where one is required). */
+/**
+ * The minimal input each API tool accepts (ids, a name, a schedule where one is required). A plain text
+ * field gets a value naming it (`jobId-7`), so a sentence that should name it can be checked for it.
+ */
 function argsFor(tool: ToolDefinition): Record<string, unknown> {
   const schema = tool.listing().inputSchema as Schema;
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
-  const args = Object.fromEntries(((schema.required ?? []) as string[]).map((name) => [name, sampleOf(properties[name] ?? {})]));
+  const valueOf = (name: string, property: Schema) =>
+    property.type === "string" && property.format === undefined && property.enum === undefined ? `${name}-7` : sampleOf(property);
+  const args = Object.fromEntries(((schema.required ?? []) as string[]).map((name) => [name, valueOf(name, properties[name] ?? {})]));
   // Cross-field rules JSON Schema cannot carry: a schedule to add or change, one field of an update.
   if ("baselineCron" in properties) args.baselineCron = "*/5 * * * *";
   if (tool.name === "update_job") args.name = "Renamed";
@@ -215,7 +220,7 @@ describe("every tool, loaded afresh inside the test", () => {
         throw new Error("the gate was asked to wait");
       },
     };
-    const host = { ...hostFor({ account, gate } as unknown as Runtime) };
+    const host = hostFor({ account, gate } as unknown as Runtime);
     const texts = Object.fromEntries(await Promise.all(tools.map(async (tool) => [tool.name, summaryOf(await tool.invoke({}, bareContext(), host))] as const)));
     expect(texts).toEqual({
       login: 'Not signed in to https://cronicorn.example/api. Sign in with the `login` tool, or run "npx cronicorn-mcp login" in a terminal.',
@@ -224,19 +229,12 @@ describe("every tool, loaded afresh inside the test", () => {
     });
 
     // When the account itself says a sign-in is needed, these tools say so: they are how one signs in.
+    // The error class comes from the module graph the registry was just loaded into, so `instanceof` holds.
     const { AuthRequiredError } = await import("../../../src/auth/errors.js");
-    const refusing = {
-      status: async () => {
-        throw new AuthRequiredError("Not signed in (from the account).");
-      },
-      logout: async () => {
-        throw new AuthRequiredError("Not signed in (from the account).");
-      },
-      login: async () => {
-        throw new AuthRequiredError("Not signed in (from the account).");
-      },
+    const refuse = async () => {
+      throw new AuthRequiredError("Not signed in (from the account).");
     };
-    const refused = { ...hostFor({ account: refusing, gate } as unknown as Runtime) };
+    const refused = hostFor({ account: { status: refuse, logout: refuse, login: refuse }, gate } as unknown as Runtime);
     for (const tool of tools) {
       const result = await tool.invoke({}, bareContext(), refused);
       expect("isError" in result && result.isError, tool.name).toBe(true);
