@@ -79,8 +79,9 @@ export default tseslint.config(
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },
   {
-    // CommonJS (bin/package.json): the process entry starts without Node's ES module loader.
-    files: ["bin/**/*.js"],
+    // CommonJS (bin/package.json): the process entry starts without Node's ES module loader; and a test's
+    // preload (node -r), which runs before it.
+    files: ["bin/**/*.js", "test/**/*.cjs"],
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", process: "readonly", console: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

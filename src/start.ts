@@ -6,6 +6,7 @@
  * the front — and everything else comes from the ES module bundle (dist/cli.js), loaded by URL at run time.
  */
 import { parseArgs } from "./args.js";
+import { blockingStdio } from "./mcp/blocking-stdio.js";
 import { asksForToolSubset, serveBeforeLoading } from "./mcp/fast-start.js";
 import { readOpeningAnswers } from "./mcp/static-answers.js";
 
@@ -26,8 +27,9 @@ const fast =
 const answers = fast ? readOpeningAnswers(CRONICORN_VERSION, __dirname) : undefined;
 if (answers && typeof parsed === "object") {
   serveBeforeLoading({
-    input: process.stdin,
-    output: process.stdout,
+    input: () => process.stdin,
+    output: () => process.stdout,
+    blocking: blockingStdio(),
     answers,
     load: () => loadCli().then((cli) => cli.prepareServer(parsed.overrides)),
     fail,

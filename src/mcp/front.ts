@@ -11,27 +11,49 @@
  * the same state (the client's `initialize`/`initialized`, or one 2026 request; its answers to the
  * replay are dropped by id), then every byte of stdin from that message on, in order. A line longer
  * than the SDK's limit is handed over as it grows, so the SDK refuses it from the first byte.
+ *
+ * The front reads what it is given (`feed`: blocking reads in the process, src/mcp/fast-start.ts) or
+ * listens to stdin as a stream. This module does not load node:stream, which is most of what a stream
+ * costs at start-up: the server joins what is handed over (src/mcp/stdio-transport.ts).
  */
-import { PassThrough } from "node:stream";
 import type { Readable, Writable } from "node:stream";
 import type { JsonObject, StaticAnswers } from "./static-answers.js";
 
 /** The SDK's stdio line limit (STDIO_DEFAULT_MAX_BUFFER_SIZE): a longer message closes the connection. */
 export const MAX_LINE_BYTES = 10 * 1024 * 1024;
 
-export interface FrontOptions {
+/** The session as the front hands it over: the replay and the bytes read but not answered, then the rest of stdin (paused). */
+export interface HandOff {
+  head: Buffer;
   input: Readable;
-  output: Writable;
+  /** The ids of the replayed requests: the SDK's answers to them are dropped. */
+  replayIds: ReadonlySet<string>;
+}
+
+export interface FrontOptions {
+  /** stdin as a stream, listened to or handed over: called only when needed (creating process.stdin has a cost of its own). */
+  input(): Readable;
+  /** Writes one answer (a line) to stdout. */
+  write(text: string): void;
   answers: Pick<StaticAnswers, "legacy" | "modern">;
   /** The `tools/list` entries of the tools this configuration exposes, as a JSON array: sent as it is, never parsed here. */
   toolsJson: string;
-  /** Starts the full server on `input` (the replay, then the rest of stdin); `replayIds` are the ids whose answers to drop. */
-  handOff(input: Readable, replayIds: ReadonlySet<string>): void;
+  /** Starts the full server on what the front hands over. */
+  handOff(handed: HandOff): void;
   /**
    * Called once, right after the first `tools/list` answer: the opening exchange is over in either era, and
    * the next message is most likely a tool call, so this is the moment to start loading the full server.
    */
   opened?(): void;
+}
+
+export interface Front {
+  /** Takes the next bytes of stdin, read by the caller. */
+  feed(chunk: Buffer): void;
+  /** Reads the rest of stdin from the stream (nothing once handed over). */
+  listen(): void;
+  /** Still in the opening exchange: no `tools/list` answered and nothing handed over, so nothing to do but wait for the next message. */
+  inOpening(): boolean;
 }
 
 type Message = { jsonrpc: "2.0"; id?: string | number; method: string; params?: JsonObject };
@@ -143,8 +165,8 @@ const randomHex = () =>
       .padStart(8, "0"),
   ).join("");
 
-export function serveFront(options: FrontOptions): void {
-  const { input, output, answers, toolsJson } = options;
+export function openFront(options: FrontOptions): Front {
+  const { answers, toolsJson, write } = options;
   // Ids of the replayed requests: random, so no client id can equal one (and a client id that did is still answered).
   const replayId = `cronicorn-mcp/replay-${randomHex()}`;
   const replay: Message[] = [];
@@ -152,17 +174,18 @@ export function serveFront(options: FrontOptions): void {
   let chunks: Buffer[] = [];
   let pendingBytes = 0;
   let opened = false;
+  let handedOff = false;
 
   const listed = () => {
     if (opened) return;
     opened = true;
     options.opened?.();
   };
-  const reply = (id: string | number, result: JsonObject) => output.write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
+  const reply = (id: string | number, result: JsonObject) => write(`${JSON.stringify({ jsonrpc: "2.0", id, result })}\n`);
   /** `reply(id, { tools, ...extras })` with the tools' JSON spliced in, the same text JSON.stringify would give. */
   const replyTools = (id: string | number, extras: JsonObject) => {
     const more = JSON.stringify(extras).slice(1, -1);
-    output.write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":${toolsJson}${more && `,${more}`}}}\n`);
+    write(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"tools":${toolsJson}${more && `,${more}`}}}\n`);
   };
   const isModern = (params: JsonObject | undefined) => {
     const revision = modernRevision(params);
@@ -208,16 +231,16 @@ export function serveFront(options: FrontOptions): void {
   };
 
   const handOff = () => {
-    input.off("data", onData);
+    handedOff = true;
+    const input = options.input();
+    input.off("data", feed);
     input.pause();
-    const rest = new PassThrough();
-    for (const message of replay) rest.write(`${JSON.stringify(message)}\n`);
-    for (const chunk of chunks) rest.write(chunk);
-    input.pipe(rest);
-    options.handOff(rest, new Set([replayId]));
+    const head = Buffer.concat([...replay.map((message) => Buffer.from(`${JSON.stringify(message)}\n`)), ...chunks]);
+    options.handOff({ head, input, replayIds: new Set([replayId]) });
   };
 
-  function onData(chunk: Buffer): void {
+  function feed(chunk: Buffer): void {
+    if (handedOff) return;
     // Only the new chunk is searched for a line end: a long line costs its length once, not once per chunk.
     let nl = chunk.indexOf(10);
     if (nl < 0) {
@@ -251,5 +274,15 @@ export function serveFront(options: FrontOptions): void {
     }
   }
 
-  input.on("data", onData);
+  return {
+    feed,
+    listen: () => void (handedOff || options.input().on("data", feed)),
+    inOpening: () => !opened && !handedOff,
+  };
+}
+
+/** The front on stdin and stdout as streams (the server started without the fast start: src/mcp/serve.ts). */
+export function serveFront(options: Omit<FrontOptions, "input" | "write"> & { input: Readable; output: Writable }): void {
+  const { input, output, ...rest } = options;
+  openFront({ ...rest, input: () => input, write: (text) => void output.write(text) }).listen();
 }

@@ -5,7 +5,6 @@
  * CRONICORN_NO_FRONT=1 leaves every message to the SDK (to compare the two, or should the front misbehave).
  * The usual start runs the front before this module loads (src/start.ts) and calls `prepareServer`.
  */
-import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig } from "../config/config.js";
@@ -13,15 +12,15 @@ import type { ConfigOverrides } from "../config/config.js";
 import { installShutdown } from "../core/lifecycle.js";
 import { createLogger } from "../core/log.js";
 import { selectTools } from "../tools/select.js";
-import { serveFront } from "./front.js";
+import { serveFront, type HandOff } from "./front.js";
 import { readStaticAnswers } from "./static-answers.js";
 import type { StaticAnswers } from "./static-answers.js";
 
 export interface PreparedServer {
   /** What the front serves for this configuration; undefined without generated answers (then the SDK answers everything). */
   front: { answers: StaticAnswers; toolsJson: string } | undefined;
-  /** Starts the SDK server on `input` (the front's replay and the rest of stdin); `replayIds` are the ids whose answers to drop. */
-  start(input: Readable, replayIds: ReadonlySet<string>): void;
+  /** Starts the SDK server on what the front hands over (its replay and the bytes it read, then the rest of stdin). */
+  start(handed: HandOff): void;
   /** Ends the process the way every other exit does (held work first). */
   stop(reason: string): void;
 }
@@ -38,7 +37,7 @@ export function prepareServer(overrides: ConfigOverrides): PreparedServer {
   const tools = answers ? selectTools(answers.tools, config) : undefined;
 
   // The MCP SDK, zod and the tools load here: at the first message the start-up answers do not cover.
-  const startServer = async (input: Readable, replayIds: ReadonlySet<string>) => {
+  const startServer = async (handed: HandOff) => {
     const [{ createServerFactory }, { serveStdio }, { ServedStdioTransport }] = await Promise.all([
       import("./server.js"),
       import("@modelcontextprotocol/server/stdio"),
@@ -55,7 +54,7 @@ export function prepareServer(overrides: ConfigOverrides): PreparedServer {
       ...(tools ? { toolsList: tools.map((t) => t.tool as never) } : {}),
     });
     let lastError: Error | undefined;
-    const transport = new ServedStdioTransport(input, process.stdout, replayIds, (fault) =>
+    const transport = new ServedStdioTransport(handed, process.stdout, (fault) =>
       shutdown.transportClosed(fault ? (lastError ?? new Error("the transport failed")) : undefined),
     );
     serveStdio(factory, {
@@ -68,8 +67,8 @@ export function prepareServer(overrides: ConfigOverrides): PreparedServer {
   };
   return {
     front: answers && tools ? { answers, toolsJson: JSON.stringify(tools.map((t) => t.tool)) } : undefined,
-    start: (input, replayIds) =>
-      void startServer(input, replayIds).catch((error: unknown) => {
+    start: (handed) =>
+      void startServer(handed).catch((error: unknown) => {
         logger.error(`Could not start the MCP server: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
       }),
@@ -81,6 +80,6 @@ export function prepareServer(overrides: ConfigOverrides): PreparedServer {
 export async function serve(overrides: ConfigOverrides): Promise<void> {
   const server = prepareServer(overrides);
   // Without generated answers (running from source, or the front turned off), the SDK answers everything.
-  if (!server.front) return server.start(process.stdin, new Set());
+  if (!server.front) return server.start({ head: Buffer.alloc(0), input: process.stdin, replayIds: new Set() });
   serveFront({ input: process.stdin, output: process.stdout, ...server.front, handOff: server.start });
 }

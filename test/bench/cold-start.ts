@@ -10,7 +10,8 @@
  * The first call has arguments the tool rejects, so no credential or API is involved: what it times is
  * loading the SDK and the tools. Beside them, the physical floors of answering: the barest JSON-RPC
  * server a `node -e` script can be, answering the legacy opening (its first answer, and its second),
- * and the same script as an ES module file.
+ * and the same script as an ES module file, as CommonJS files, and as CommonJS files reading and writing
+ * stdio with blocking calls (what this server's opening does).
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -119,12 +120,25 @@ process.stdin.on("data", (chunk) => {
   }
 });`;
 
+/** The same server reading and writing stdio with blocking calls (the fast start's opening: src/mcp/blocking-stdio.ts). */
+const BLOCKING_ECHO_SCRIPT = `const fs = require("node:fs");
+const buffer = Buffer.alloc(65536);
+let rest = "";
+for (let n = fs.readSync(0, buffer); n > 0; n = fs.readSync(0, buffer)) {
+  const lines = (rest + buffer.toString("utf8", 0, n)).split("\\n");
+  rest = lines.pop();
+  for (const text of lines) {
+    const { id } = JSON.parse(text);
+    if (id !== undefined) fs.writeSync(1, JSON.stringify({ jsonrpc: "2.0", id, result: {} }) + "\\n");
+  }
+}`;
+
 /**
  * The same script from files: as an ES module (what Node's module loader adds to a start: why the entry
  * is CommonJS), and as CommonJS laid out as this package starts (a bin file in a folder whose
  * package.json says commonjs, requiring the bundle from the dist folder beside it): what starting from files costs at all.
  */
-function echoFiles(): { module: string; commonjs: string; remove(): void } {
+function echoFiles(): { module: string; commonjs: string; blocking: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cronicorn-bench-"));
   const module = path.join(dir, "echo.mjs");
   fs.writeFileSync(module, `${ECHO_SCRIPT};\n`);
@@ -135,7 +149,10 @@ function echoFiles(): { module: string; commonjs: string; remove(): void } {
   const commonjs = path.join(dir, "bin/echo.js");
   fs.writeFileSync(commonjs, `#!/usr/bin/env node\nrequire("../dist/echo.cjs");\n`);
   fs.writeFileSync(path.join(dir, "dist/echo.cjs"), `${ECHO_SCRIPT};\n`);
-  return { module, commonjs, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  const blocking = path.join(dir, "bin/blocking-echo.js");
+  fs.writeFileSync(blocking, `#!/usr/bin/env node\nrequire("../dist/blocking-echo.cjs");\n`);
+  fs.writeFileSync(path.join(dir, "dist/blocking-echo.cjs"), `${BLOCKING_ECHO_SCRIPT};\n`);
+  return { module, commonjs, blocking, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface ColdStart {
@@ -148,6 +165,8 @@ export interface ColdStart {
   echoModuleMs: number;
   /** The same script as CommonJS files laid out as this package's entry (bin → dist): spawn → its first answer, and its second. */
   echoFile: { firstMs: number; secondMs: number };
+  /** The same files reading and writing stdio with blocking calls, as the fast start does: its first answer, and its second. */
+  echoBlocking: { firstMs: number; secondMs: number };
   discoverMs: number;
   modern: { toolsListMs: number; firstCallMs: number };
   /** spawn → modern `tools/list` result with --read-only: the configuration is read before the answer. */
@@ -164,6 +183,7 @@ export async function measureColdStart(entry: string, env: NodeJS.ProcessEnv, ru
     echo: () => times(["-e", ECHO_SCRIPT], OPENING.legacy),
     echoModule: () => times([echoFile.module], OPENING.legacy.slice(0, 1)),
     echoFile: () => times([echoFile.commonjs], OPENING.legacy),
+    echoBlocking: () => times([echoFile.blocking], OPENING.legacy),
     discover: server([{ send: DISCOVER, answer: 1 }]),
     modern: server([...OPENING.modern, { send: MODERN_CALL, answer: 2 }]),
     readOnly: () => times([entry, "--read-only"], OPENING.modern),
@@ -189,6 +209,7 @@ export async function measureColdStart(entry: string, env: NodeJS.ProcessEnv, ru
     echo: { firstMs: at("echo", 0), secondMs: at("echo", 1) },
     echoModuleMs: at("echoModule", 0),
     echoFile: { firstMs: at("echoFile", 0), secondMs: at("echoFile", 1) },
+    echoBlocking: { firstMs: at("echoBlocking", 0), secondMs: at("echoBlocking", 1) },
     discoverMs: at("discover", 0),
     modern: { toolsListMs: at("modern", 0), firstCallMs: at("modern", 1) },
     readOnlyToolsListMs: at("readOnly", 0),

@@ -58,6 +58,8 @@ async function startUp(env: Record<string, string>): Promise<void> {
   print("start: the same script as an ES module file, → first answer (Node's module loader)", vsFloor(cold.echoModuleMs, f));
   print("start: the same script as CommonJS files laid out as ours (bin → dist), → first answer", vsFloor(cold.echoFile.firstMs, f));
   print("start: the same files, → answer to a 2nd request (legacy shape)", vsFloor(cold.echoFile.secondMs, f));
+  print("start: the same files with blocking reads and writes (no stdio streams), → first answer", vsFloor(cold.echoBlocking.firstMs, f));
+  print("start: the same blocking files, → answer to a 2nd request (legacy shape)", vsFloor(cold.echoBlocking.secondMs, f));
   print("start (modern): spawn → `server/discover` result", vsFloor(cold.discoverMs, f), atMost(cold.discoverMs / f, 1.1, "≤ 1.1×"));
   print(
     "start (modern): spawn → `tools/list` result, sent as the first line",

@@ -5,14 +5,13 @@
  * are kept for the test to compare.
  */
 import { PassThrough } from "node:stream";
-import type { Readable } from "node:stream";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig, type ConfigResult } from "../../src/config/config.js";
-import { serveFront } from "../../src/mcp/front.js";
+import { serveFront, type HandOff } from "../../src/mcp/front.js";
 import { createServerFactory } from "../../src/mcp/server.js";
 import type { StaticAnswers } from "../../src/mcp/static-answers.js";
-import { ServedStdioTransport } from "../../src/mcp/stdio-transport.js";
+import { joinedInput, ServedStdioTransport } from "../../src/mcp/stdio-transport.js";
 import { selectTools } from "../../src/tools/select.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, addSink() {} };
@@ -58,16 +57,16 @@ export async function runFront(input: string, options: FrontRunOptions): Promise
       }
     }),
   );
-  const start = (rest: Readable, replayIds: ReadonlySet<string>) =>
-    serveStdio(factory, { transport: new ServedStdioTransport(rest, stdout, replayIds, () => undefined) });
+  const start = (handed: HandOff) => serveStdio(factory, { transport: new ServedStdioTransport(handed, stdout, () => undefined) });
   if (options.front) {
     serveFront({
       input: stdin,
       output: stdout,
       answers: options.answers,
       toolsJson: JSON.stringify(selectTools(options.answers.tools, config).map((t) => t.tool)),
-      handOff: (rest, replayIds) => {
+      handOff: (handed) => {
         run.handOffs += 1;
+        const rest = joinedInput(handed);
         const copy = new PassThrough();
         let seen = "";
         rest.on("data", (chunk: Buffer) => {
@@ -75,11 +74,11 @@ export async function runFront(input: string, options: FrontRunOptions): Promise
           run.handedOver = seen;
         });
         rest.pipe(copy);
-        start(copy, replayIds);
+        start({ head: Buffer.alloc(0), input: copy, replayIds: handed.replayIds });
       },
     });
   } else {
-    start(stdin, new Set());
+    start({ head: Buffer.alloc(0), input: stdin, replayIds: new Set() });
   }
   for (const chunk of options.chunks ?? [input]) {
     stdin.write(chunk);

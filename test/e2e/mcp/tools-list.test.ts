@@ -5,6 +5,8 @@
  * message through the SDK, and each answer must be the same JSON value.
  */
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modernMeta } from "../../../src/build/generate-answers.js";
 import { TOOLS } from "../../../src/tools/registry.js";
@@ -120,4 +122,70 @@ describe("the start-up answers, from the built server, are the SDK's", () => {
       expect([...fronted.values()].every((a) => !("error" in (a as object)))).toBe(true);
     });
   }
+});
+
+describe("the opening exchange on the process's own stdio", () => {
+  const PROBE = path.join(import.meta.dirname, "../../helpers/stdio-probe.cjs");
+  const discover = line({ id: 1, method: "server/discover", params: { _meta: modernMeta() } });
+  const legacyOpening =
+    line({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } }) +
+    line({ method: "notifications/initialized" }) +
+    line({ id: 2, method: "tools/list" });
+
+  /**
+   * Runs the built server with the probe, `input` on its stdin (a pipe, closed once the answer to `last` came; or a
+   * file), until it exits: its answers' ids, and what the probe saw created after how many blocking writes to stdout.
+   */
+  async function probed(stdin: "pipe" | number, input: string, last: number): Promise<{ ids: unknown[]; created: string[] }> {
+    const child = spawn(process.execPath, ["-r", PROBE, SERVER_ENTRY], {
+      stdio: [stdin, "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "", HOME: makeHome(), CRONICORN_TOKEN_STORE: "file", ...NO_API },
+    });
+    const { stdout, stderr } = child;
+    if (!stdout || !stderr) throw new Error("spawned without pipes for stdout and stderr");
+    let out = "";
+    let err = "";
+    const ids: unknown[] = [];
+    stdout.on("data", (chunk: Buffer) => {
+      const lines = (out + chunk.toString("utf8")).split("\n");
+      out = lines.pop() ?? "";
+      for (const text of lines) ids.push((JSON.parse(text) as { id?: unknown }).id);
+      if (ids.includes(last)) child.stdin?.end();
+    });
+    stderr.on("data", (chunk: Buffer) => void (err += chunk.toString("utf8")));
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.stdin?.write(input);
+    await exited;
+    return { ids, created: [...err.matchAll(/stdio-probe: (process\.\w+ created after \d+)/g)].map((m) => m[1] ?? "") };
+  }
+
+  it("answers a discovery on pipes with blocking reads and writes, never creating process.stdin or process.stdout", async () => {
+    expect(await probed("pipe", discover, 1)).toEqual({ ids: [1], created: [] });
+  });
+
+  it("answers the 2025 opening the same way, and creates the streams only after it, as the server loads", async () => {
+    const run = await probed("pipe", legacyOpening, 2);
+    expect(run.ids).toEqual([1, 2]);
+    expect(run.created.sort()).toEqual(["process.stdin created after 2", "process.stdout created after 2"]);
+  });
+
+  it("hands a tool call to the server, which answers it on the streams", async () => {
+    const call = line({ id: 3, method: "tools/call", params: { name: "auth_status", arguments: {} } });
+    const run = await probed("pipe", legacyOpening + call, 3);
+    expect(run.ids).toEqual([1, 2, 3]);
+    expect(run.created.sort()).toEqual(["process.stdin created after 2", "process.stdout created after 2"]);
+  });
+
+  it("reads a stdin that is a file as a stream, and answers the same", async () => {
+    const file = path.join(makeHome(), "session.jsonl");
+    fs.writeFileSync(file, discover);
+    const fd = fs.openSync(file, "r");
+    try {
+      const run = await probed(fd, "", 1);
+      expect(run.ids).toEqual([1]);
+      expect(run.created).toEqual(["process.stdin created after 0", "process.stdout created after 0"]);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
 });

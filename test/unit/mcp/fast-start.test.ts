@@ -9,6 +9,7 @@ import pkg from "../../../package.json" with { type: "json" };
 import { generateStaticAnswers, modernMeta } from "../../../src/build/generate-answers.js";
 import { loadConfig } from "../../../src/config/config.js";
 import type { ConfigOverrides } from "../../../src/config/config.js";
+import type { BlockingStdio } from "../../../src/mcp/blocking-stdio.js";
 import { asksForToolSubset, serveBeforeLoading } from "../../../src/mcp/fast-start.js";
 import type { PreparedServer } from "../../../src/mcp/serve.js";
 import { openingAnswersOf, type StaticAnswers } from "../../../src/mcp/static-answers.js";
@@ -44,33 +45,56 @@ describe("whether the tool list depends on the configuration", () => {
   });
 });
 
+const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+const LIST = line({ id: 1, method: "tools/list", params: { _meta: modernMeta() } });
+const INITIALIZE = line({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "c", version: "1" } } });
+const CALL = line({ id: 7, method: "tools/call", params: { name: "list_jobs", arguments: {}, _meta: modernMeta() } });
+
+/** Blocking stdio as a script: each read takes the next entry (bytes, "end" for the end of stdin, "stream" for a stdin that cannot be read so). */
+function scriptedBlocking(reads: Array<string | "end" | "stream">, write: (text: string) => Buffer = () => Buffer.alloc(0)) {
+  const written: string[] = [];
+  let readCount = 0;
+  const blocking: BlockingStdio = {
+    read: () => {
+      const next = reads[readCount++];
+      if (next === undefined) throw new Error("the test's script has no more reads: the front should not have waited here");
+      if (next === "stream") return undefined;
+      return next === "end" ? Buffer.alloc(0) : Buffer.from(next);
+    },
+    write: (text) => {
+      written.push(text);
+      return write(text);
+    },
+  };
+  return { blocking, written, reads: () => readCount };
+}
+
+function start(blocking?: BlockingStdio) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let streamed = "";
+  output.on("data", (chunk: Buffer) => void (streamed += chunk.toString("utf8")));
+  /** The ids of the answers written through the stream. */
+  const streamedIds = () =>
+    streamed
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { id?: unknown }).id);
+  const server: PreparedServer = { front: undefined, start: vi.fn(), stop: vi.fn() };
+  const load = vi.fn(() => Promise.resolve(server));
+  const fail = vi.fn();
+  const streams = { input: vi.fn(() => input), output: vi.fn(() => output) };
+  serveBeforeLoading({ ...streams, blocking, answers: openingAnswersOf(answers), load, fail });
+  return { input, output, streamedIds, streamedText: () => streamed, server, load, fail, streams };
+}
+
 describe("loading the rest of the server", () => {
-  const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
-
-  function start() {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    const written: Array<{ id?: unknown }> = [];
-    output.on("data", (chunk: Buffer) =>
-      chunk
-        .toString("utf8")
-        .split("\n")
-        .filter(Boolean)
-        .forEach((l) => written.push(JSON.parse(l) as { id?: unknown })),
-    );
-    const server: PreparedServer = { front: undefined, start: vi.fn(), stop: vi.fn() };
-    const load = vi.fn(() => Promise.resolve(server));
-    const fail = vi.fn();
-    serveBeforeLoading({ input, output, answers: openingAnswersOf(answers), load, fail });
-    return { input, output, written, server, load, fail };
-  }
-  const settle = () => new Promise((resolve) => setImmediate(resolve));
-
   it("answers a discovery without loading anything", async () => {
     const s = start();
     s.input.write(line({ id: 1, method: "server/discover", params: { _meta: modernMeta() } }));
     await settle();
-    expect(s.written.map((m) => m.id)).toEqual([1]);
+    expect(s.streamedIds()).toEqual([1]);
     expect(s.load).not.toHaveBeenCalled();
   });
 
@@ -88,7 +112,7 @@ describe("loading the rest of the server", () => {
     expect(legacy.load).not.toHaveBeenCalled();
     legacy.input.write(line({ method: "notifications/initialized" }) + line({ id: 2, method: "tools/list" }) + line({ id: 3, method: "tools/list" }));
     await settle();
-    expect(legacy.written.map((m) => m.id)).toEqual([1, 2, 3]);
+    expect(legacy.streamedIds()).toEqual([1, 2, 3]);
     expect(legacy.load).toHaveBeenCalledTimes(1);
     expect(legacy.server.start).not.toHaveBeenCalled();
   });
@@ -99,11 +123,13 @@ describe("loading the rest of the server", () => {
     await settle();
     expect(s.load).toHaveBeenCalledTimes(1);
     expect(s.server.start).toHaveBeenCalledTimes(1);
-    expect(s.written).toEqual([]);
+    expect(s.streamedIds()).toEqual([]);
   });
 
   it("ends through the server's exits when stdout fails before anything loaded", async () => {
     const s = start();
+    s.input.write(line({ id: 1, method: "server/discover", params: { _meta: modernMeta() } }));
+    await settle();
     s.output.emit("error", new Error("EPIPE"));
     await settle();
     expect(s.server.stop).toHaveBeenCalledWith("stdout closed");
@@ -112,10 +138,103 @@ describe("loading the rest of the server", () => {
   it("reports a server that cannot load, once", async () => {
     const input = new PassThrough();
     const fail = vi.fn();
-    serveBeforeLoading({ input, output: new PassThrough(), answers: openingAnswersOf(answers), load: () => Promise.reject(new Error("gone")), fail });
+    serveBeforeLoading({
+      input: () => input,
+      output: () => new PassThrough(),
+      blocking: undefined,
+      answers: openingAnswersOf(answers),
+      load: () => Promise.reject(new Error("gone")),
+      fail,
+    });
     input.write(line({ id: 1, method: "tools/list", params: { _meta: modernMeta() } }) + line({ id: 2, method: "ping", params: { _meta: modernMeta() } }));
     await settle();
     expect(fail).toHaveBeenCalledTimes(1);
     expect(fail).toHaveBeenCalledWith(new Error("gone"));
+  });
+});
+
+describe("the opening, read and written with blocking calls", () => {
+  const systemError = (code: string) => Object.assign(new Error(code), { code });
+
+  it("answers a 2026 opening without creating stdin or stdout, and listens to stdin once the server loads", async () => {
+    const script = scriptedBlocking([LIST]);
+    const s = start(script.blocking);
+    expect(script.written.map((text) => (JSON.parse(text) as { id: unknown }).id)).toEqual([1]);
+    expect(s.streams.output).not.toHaveBeenCalled();
+    expect(s.streams.input).toHaveBeenCalledTimes(1);
+    expect(s.load).toHaveBeenCalledTimes(1);
+    // Later messages come through the stream, and the front still answers the ones it can.
+    s.input.write(line({ id: 2, method: "tools/list", params: { _meta: modernMeta() } }));
+    await settle();
+    expect(s.streamedIds()).toEqual([2]);
+  });
+
+  it("waits for the rest of a 2025 opening, however it is cut, before anything else", () => {
+    const rest = line({ method: "notifications/initialized" }) + line({ id: 2, method: "tools/list" });
+    const script = scriptedBlocking([INITIALIZE.slice(0, 30), INITIALIZE.slice(30) + rest.slice(0, 5), rest.slice(5)]);
+    const s = start(script.blocking);
+    expect(script.reads()).toBe(3);
+    expect(script.written.map((text) => (JSON.parse(text) as { id: unknown }).id)).toEqual([1, 2]);
+    expect(s.streams.output).not.toHaveBeenCalled();
+    expect(s.load).toHaveBeenCalledTimes(1);
+  });
+
+  it("creates nothing and loads nothing when stdin ends after a discovery", () => {
+    const script = scriptedBlocking([line({ id: 1, method: "server/discover", params: { _meta: modernMeta() } }), "end"]);
+    const s = start(script.blocking);
+    expect(script.written).toHaveLength(1);
+    expect(s.streams.input).not.toHaveBeenCalled();
+    expect(s.load).not.toHaveBeenCalled();
+  });
+
+  it("hands over what it read, then stdin as a stream, at the first message it does not answer", async () => {
+    const script = scriptedBlocking([CALL]);
+    const s = start(script.blocking);
+    await settle();
+    expect(script.reads()).toBe(1);
+    expect(s.server.start).toHaveBeenCalledWith({ head: Buffer.from(CALL), input: s.input, replayIds: expect.any(Set) as unknown });
+    expect(s.input.isPaused()).toBe(true);
+  });
+
+  it("reads stdin as a stream, and writes it so, when stdin cannot be read blocking", async () => {
+    const script = scriptedBlocking(["stream"]);
+    const s = start(script.blocking);
+    s.input.write(LIST);
+    await settle();
+    expect(script.written).toEqual([]);
+    expect(s.streamedIds()).toEqual([1]);
+  });
+
+  it("writes what a full non-blocking stdout did not take through the stream, in order, and reads the stream from then on", async () => {
+    const script = scriptedBlocking([INITIALIZE], (text) => Buffer.from(text).subarray(10));
+    const s = start(script.blocking);
+    expect(s.streams.output).toHaveBeenCalledTimes(1);
+    expect(s.streams.input).toHaveBeenCalledTimes(1);
+    s.input.write(line({ method: "notifications/initialized" }) + line({ id: 2, method: "tools/list" }));
+    await settle();
+    expect(script.written).toHaveLength(1);
+    // The stream carries the first answer from its 11th byte (the first ten went out blocking), then the next.
+    const [first = ""] = script.written;
+    const text = s.streamedText();
+    expect(text.startsWith(first.slice(10))).toBe(true);
+    expect(JSON.parse(text.slice(first.length - 10))).toMatchObject({ id: 2 });
+  });
+
+  it("ends through the server's exits, once, when stdout is gone", async () => {
+    const script = scriptedBlocking([INITIALIZE + line({ method: "notifications/initialized" }) + line({ id: 2, method: "tools/list" })], () => {
+      throw systemError("EPIPE");
+    });
+    const s = start(script.blocking);
+    await settle();
+    expect(script.written).toHaveLength(1);
+    expect(s.server.stop).toHaveBeenCalledTimes(1);
+    expect(s.server.stop).toHaveBeenCalledWith("stdout closed");
+  });
+
+  it("lets a bug in writing through, instead of taking it for a closed stdout", () => {
+    const script = scriptedBlocking([LIST], () => {
+      throw new TypeError("a bug");
+    });
+    expect(() => start(script.blocking)).toThrow("a bug");
   });
 });

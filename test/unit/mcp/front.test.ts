@@ -14,6 +14,7 @@ import pkg from "../../../package.json" with { type: "json" };
 import { generateStaticAnswers, modernMeta } from "../../../src/build/generate-answers.js";
 import { loadConfig, type ConfigResult } from "../../../src/config/config.js";
 import { MAX_LINE_BYTES, serveFront } from "../../../src/mcp/front.js";
+import { joinedInput } from "../../../src/mcp/stdio-transport.js";
 import {
   openingAnswersOf,
   readOpeningAnswers,
@@ -143,7 +144,13 @@ describe("what the front hands over", () => {
         .forEach((l) => written.push(JSON.parse(l))),
     );
     const handedOff = new Promise<{ rest: Readable; ids: ReadonlySet<string> }>((resolve) =>
-      serveFront({ input, output, answers, toolsJson: openingAnswersOf(answers).toolsJson, handOff: (rest, ids) => resolve({ rest, ids }) }),
+      serveFront({
+        input,
+        output,
+        answers,
+        toolsJson: openingAnswersOf(answers).toolsJson,
+        handOff: (handed) => resolve({ rest: joinedInput(handed), ids: handed.replayIds }),
+      }),
     );
     return { input, written, handedOff };
   }

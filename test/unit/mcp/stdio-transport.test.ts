@@ -1,11 +1,12 @@
 /**
  * The stdio transport the full server runs on after the start-up answers: it drops the SDK's answers to
  * the replayed requests (once per id, so a client request that reused the id is still answered), and
- * says when it closes whether input was still coming (a fault: the process must end) or had ended.
+ * says when it closes whether input was still coming (a fault: the process must end) or had ended; and
+ * it reads what was handed over as one stream, the head first.
  */
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { ServedStdioTransport } from "../../../src/mcp/stdio-transport.js";
+import { joinedInput, ServedStdioTransport } from "../../../src/mcp/stdio-transport.js";
 
 function transport(replayIds: string[] = []) {
   const input = new PassThrough();
@@ -15,7 +16,7 @@ function transport(replayIds: string[] = []) {
     for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) written.push(JSON.parse(line));
   });
   const ended: boolean[] = [];
-  const wire = new ServedStdioTransport(input, output, new Set(replayIds), (fault) => ended.push(fault));
+  const wire = new ServedStdioTransport({ head: Buffer.alloc(0), input, replayIds: new Set(replayIds) }, output, (fault) => ended.push(fault));
   return { input, output, written, ended, wire };
 }
 
@@ -76,5 +77,43 @@ describe("ServedStdioTransport", () => {
     await settle();
     await wire.close();
     expect(ended).toEqual([false]);
+  });
+});
+
+describe("what the server reads after a hand-over", () => {
+  const received = async (stream: NodeJS.ReadableStream) => {
+    let text = "";
+    for await (const chunk of stream) text += (chunk as Buffer).toString("utf8");
+    return text;
+  };
+
+  it("is the head, then the rest of stdin in order, and ends with it", async () => {
+    const input = new PassThrough();
+    input.pause();
+    const joined = joinedInput({ head: Buffer.from('{"a":1}\n{"b"'), input, replayIds: new Set() });
+    input.write(":2}\n");
+    input.end('{"c":3}\n');
+    expect(await received(joined)).toBe('{"a":1}\n{"b":2}\n{"c":3}\n');
+  });
+
+  it("is stdin itself when nothing was read before", () => {
+    const input = new PassThrough();
+    expect(joinedInput({ head: Buffer.alloc(0), input, replayIds: new Set() })).toBe(input);
+  });
+
+  it("delivers the head's messages to the server before stdin's", async () => {
+    const input = new PassThrough();
+    const wire = new ServedStdioTransport(
+      { head: Buffer.from(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" })}\n`), input, replayIds: new Set() },
+      new PassThrough(),
+      () => undefined,
+    );
+    const ids: unknown[] = [];
+    wire.onmessage = (message) => void ids.push((message as { id?: unknown }).id);
+    await wire.start();
+    input.write(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" })}\n`);
+    await settle();
+    expect(ids).toEqual([1, 2]);
+    await wire.close();
   });
 });
