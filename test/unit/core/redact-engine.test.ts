@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { SecretIndex, SecretRegistryError, WITHHELD } from "../../../src/core/redact.js";
+import { reduce, SecretIndex, SecretRegistryError, WITHHELD } from "../../../src/core/redact.js";
 
 function jwtLike(payloadBytes: number): string {
   const header = Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT", kid: "key-1" })).toString("base64url");
@@ -87,5 +87,36 @@ describe("the secret index", () => {
     expect(() => index.register("one_secret_too_many_444")).toThrow(/cannot keep more out of its output\. Restart it/);
     index.register(held[0]); // already held: not a new secret
     expect(index.redact(held.join(" "))).toBe("[redacted] [redacted] [redacted]");
+  });
+});
+
+describe("the residues the hashes are made of", () => {
+  // The primes the index uses, and every size of integer it reduces: products of two residues plus a character code.
+  const primes = [67_108_859, 67_108_837];
+
+  /** x below 2^53 where a quotient from a rounded 1/p is most likely off: around multiples of p, across the range, and products of residues. */
+  const valuesFor = (p: number) => {
+    const values = [0, 1, p - 1, p, p + 1, 2 * p - 1, 2 * p, (p - 1) * (p - 1), (p - 1) * (p - 1) + 0xffff, 2 ** 52, 2 ** 53 - 1];
+    for (let q = 1; q < 2 ** 27; q = Math.floor(q * 1.7) + 1) values.push(q * p - 1, q * p, q * p + 1);
+    for (let q = 2 ** 27 - 5000; q * p < 2 ** 53; q++) values.push(q * p - 1, q * p);
+    for (let i = 0; i < 20_000; i++)
+      values.push(Math.floor(Math.random() * (p - 1)) * Math.floor(Math.random() * (p - 1)) + Math.floor(Math.random() * 0x10000));
+    return values;
+  };
+
+  it.each(primes)("are x %% p, exactly, for every kind of x below 2^53 (p = %i)", (p) => {
+    expect(valuesFor(p).filter((x) => reduce(x, p, 1 / p) !== x % p)).toEqual([]);
+  });
+
+  it.each(primes)("stay exact when the inverse is rounded either way, which puts the quotient off by one (p = %i)", (p) => {
+    for (const inverse of [(1 / p) * (1 + 2 ** -40), (1 / p) * (1 - 2 ** -40)]) {
+      const values = valuesFor(p);
+      const offByOne = values.filter((x) => {
+        const r = x - Math.floor(x * inverse) * p;
+        return r < 0 || r >= p;
+      });
+      expect(offByOne.length).toBeGreaterThan(0);
+      expect(values.filter((x) => reduce(x, p, inverse) !== x % p)).toEqual([]);
+    }
   });
 });
