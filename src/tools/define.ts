@@ -155,11 +155,14 @@ async function handle<In extends z.ZodObject, Out extends z.ZodType>(
 ): Promise<CallToolResult | InputRequiredResult> {
   try {
     const round = host.round(ctx);
-    const call = host.digest(spec.name, args);
-    if (round.state && round.state.call !== call) return foreignState(spec.name);
+    // The digest (an HMAC: a tenth of a plain call's own work) binds request state to this call, so it is
+    // computed only when state came back or is minted. A tool reads its arguments and never changes them.
+    let digest: string | undefined;
+    const call = () => (digest ??= host.digest(spec.name, args));
+    if (round.state && round.state.call !== call()) return foreignState(spec.name);
     let confirmed = round.state?.confirmed === true;
     if (spec.confirm && host.confirm === "destructive" && round.canConfirm && !confirmed) {
-      const asked = askToConfirm(spec.confirm(args), round, () => host.mint({ call }));
+      const asked = askToConfirm(spec.confirm(args), round, () => host.mint({ call: call() }));
       if (asked.kind === "ask") return await asked.result;
       if (asked.kind === "refused") return notConfirmed(spec, args, asked.answer);
       confirmed = true;
@@ -167,7 +170,7 @@ async function handle<In extends z.ZodObject, Out extends z.ZodType>(
     const rt = await host.runtime();
     const callCtx = callContext(ctx, round);
     const tool: ToolContext = { api: requesterFor(spec, rt), account: rt.account };
-    const mintSignIn = () => host.mint({ call, ...(confirmed ? { confirmed: true } : {}) });
+    const mintSignIn = () => host.mint({ call: call(), ...(confirmed ? { confirmed: true } : {}) });
     try {
       return success(spec, args, await spec.run(args, tool, callCtx));
     } catch (error) {

@@ -65,8 +65,13 @@ function recordingHost(round: Partial<CallRound> = {}) {
     },
   };
   const base = hostFor({ api } as unknown as Runtime);
-  const host: ToolHost = { ...base, round: () => ({ ...base.round(bareContext()), ...round }) };
-  return { host, sent };
+  const digested: string[] = [];
+  const host: ToolHost = {
+    ...base,
+    round: () => ({ ...base.round(bareContext()), ...round }),
+    digest: (name, args) => (digested.push(name), base.digest(name, args)),
+  };
+  return { host, sent, digested };
 }
 
 /**
@@ -168,9 +173,13 @@ describe("every tool, loaded afresh inside the test", () => {
     const tools = (await loadRegistry()).filter((tool) => tool.group !== "auth");
     expect(tools.length).toBeGreaterThan(25);
     for (const tool of tools) {
-      const { host, sent } = recordingHost();
+      const { host, sent, digested } = recordingHost();
       const args = argsFor(tool);
+      const asGiven = structuredClone(args);
       const result = await tool.invoke(args, bareContext(), host);
+      // Request state is bound to the arguments as they arrived, digested only when state is checked or minted.
+      expect(args, `${tool.name} changed its arguments`).toEqual(asGiven);
+      expect(digested, `${tool.name} digested a call that needed no state`).toEqual([]);
       const summary = summaryOf(result);
       expect("isError" in result && result.isError, `${tool.name}(${JSON.stringify(args)}): ${summary}`).toBeFalsy();
       expect(sent.length, `${tool.name} sent no request`).toBeGreaterThan(0);
