@@ -51,9 +51,9 @@ export function serveBeforeLoading(options: FastStartOptions): void {
   let closed = false;
   // Until the exits are installed, a closed stdout still ends the process their way. (Nothing else can
   // happen here that they handle: no credential is touched before the server loads.)
+  // Reached once: a blocking write that fails (then nothing more is written), or the stream's first error.
   const stdoutClosed = () => {
     blocking = undefined;
-    if (closed) return;
     closed = true;
     withServer((server) => server.stop("stdout closed"));
   };

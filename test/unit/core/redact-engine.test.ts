@@ -90,6 +90,27 @@ describe("the secret index", () => {
   });
 });
 
+describe("where a secret can stand in the text", () => {
+  // The shortest secret has one window, its anchor: the scan must reach the text's last window.
+  it.each([
+    ["the whole text", "Zq7#pX", "[redacted]"],
+    ["its end", "token Zq7#pX", "token [redacted]"],
+    ["its start", "Zq7#pX is the token", "[redacted] is the token"],
+  ])("masks the shortest secret when it is %s", (_where, text, masked) => {
+    const index = new SecretIndex();
+    index.register("Zq7#pX");
+    expect(index.redact(text)).toBe(masked);
+  });
+
+  it("masks a long secret that ends the text, and counts the candidates it checked", () => {
+    const index = new SecretIndex();
+    const token = jwtLike(2000);
+    index.register(token);
+    const work = workOf(index, () => expect(index.redact(`Bearer ${token}`)).toBe("Bearer [redacted]"));
+    expect(work.verified).toBeGreaterThan(0);
+  });
+});
+
 describe("the residues the hashes are made of", () => {
   // The primes the index uses, and every size of integer it reduces: products of two residues plus a character code.
   const primes = [67_108_859, 67_108_837];

@@ -19,10 +19,16 @@ describe("redaction of registered secrets", () => {
     }
   });
 
-  it("masks it inside a longer base64 value at every alignment", () => {
+  it("masks it inside a longer base64 value at every alignment, every character that depends on it alone", () => {
     for (const prefix of ["", "a", "ab", "abc", "Basic user:"]) {
-      const blob = Buffer.from(`${prefix}${SECRET}-tail`).toString("base64");
-      expect(redact(blob), prefix).toContain("[redacted]");
+      for (const encoding of ["base64", "base64url"] as const) {
+        const blob = Buffer.from(`${prefix}${SECRET}-tail`).toString(encoding);
+        // Character i of the blob covers bits [6i, 6i+6): those wholly within the secret's bytes are masked, the edges kept.
+        const start = Buffer.byteLength(prefix);
+        const first = Math.ceil((start * 4) / 3);
+        const end = Math.floor(((start + Buffer.byteLength(SECRET)) * 4) / 3);
+        expect(redact(blob), `${encoding} after ${JSON.stringify(prefix)}`).toBe(`${blob.slice(0, first)}[redacted]${blob.slice(end)}`);
+      }
     }
   });
 

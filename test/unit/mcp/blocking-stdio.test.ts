@@ -167,5 +167,6 @@ describe("writing", () => {
     expect(thrown).toMatchObject({ code: "EPIPE" });
     expect(isSystemError(thrown)).toBe(true);
     expect(isSystemError(new TypeError("a bug"))).toBe(false);
+    expect(isSystemError(Object.assign(new Error("a code that is no errno name"), { code: 5 }))).toBe(false);
   });
 });

@@ -213,6 +213,7 @@ describe("the opening, read and written with blocking calls", () => {
     s.input.write(line({ method: "notifications/initialized" }) + line({ id: 2, method: "tools/list" }));
     await settle();
     expect(script.written).toHaveLength(1);
+    expect(s.streams.output).toHaveBeenCalledTimes(1);
     // The stream carries the first answer from its 11th byte (the first ten went out blocking), then the next.
     const [first = ""] = script.written;
     const text = s.streamedText();
@@ -226,7 +227,9 @@ describe("the opening, read and written with blocking calls", () => {
     });
     const s = start(script.blocking);
     await settle();
+    // Nothing more is written, blocking or through a stream, once stdout is gone.
     expect(script.written).toHaveLength(1);
+    expect(s.streams.output).not.toHaveBeenCalled();
     expect(s.server.stop).toHaveBeenCalledTimes(1);
     expect(s.server.stop).toHaveBeenCalledWith("stdout closed");
   });
