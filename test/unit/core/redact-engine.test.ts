@@ -80,6 +80,24 @@ describe("the secret index", () => {
     expect(index.size).toBe(0);
   });
 
+  it("counts a secret's size in UTF-8 bytes, up to its limit exactly", () => {
+    const index = new SecretIndex({ maxSecretBytes: 64 });
+    expect(() => index.register("a".repeat(64))).not.toThrow();
+    expect(() => index.register("b".repeat(65))).toThrow(SecretRegistryError);
+    // 40 characters, 80 bytes: over the limit although its length is not.
+    expect(() => index.register("é".repeat(40))).toThrow(/80 bytes is larger than the 64 bytes/);
+    expect(index.size).toBe(1);
+  });
+
+  it("tracks no value shorter than six characters (it would mask ordinary words), and masks a six-character one in base64", () => {
+    const index = new SecretIndex();
+    index.register("abcde");
+    expect(index.size).toBe(0);
+    expect(index.redact(`abcde ${Buffer.from("abcde").toString("hex")}`)).toBe(`abcde ${Buffer.from("abcde").toString("hex")}`);
+    index.register("Zq7#pX");
+    expect(index.redact(Buffer.from("Zq7#pX").toString("base64"))).toBe("[redacted]");
+  });
+
   it("at capacity refuses a new secret with an error, and keeps masking every secret it holds", () => {
     const index = new SecretIndex({ maxSecrets: 3 });
     const held = ["held_secret_one_111", "held_secret_two_222", "held_secret_three_333"];
