@@ -146,12 +146,15 @@ function echoFiles(): { module: string; commonjs: string; blocking: string; remo
   fs.mkdirSync(path.join(dir, "dist"));
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
   fs.writeFileSync(path.join(dir, "bin/package.json"), JSON.stringify({ type: "commonjs" }));
-  const commonjs = path.join(dir, "bin/echo.js");
-  fs.writeFileSync(commonjs, `#!/usr/bin/env node\nrequire("../dist/echo.cjs");\n`);
-  fs.writeFileSync(path.join(dir, "dist/echo.cjs"), `${ECHO_SCRIPT};\n`);
-  const blocking = path.join(dir, "bin/blocking-echo.js");
-  fs.writeFileSync(blocking, `#!/usr/bin/env node\nrequire("../dist/blocking-echo.cjs");\n`);
-  fs.writeFileSync(path.join(dir, "dist/blocking-echo.cjs"), `${BLOCKING_ECHO_SCRIPT};\n`);
+  /** bin/<name>.js requiring dist/<name>.cjs, which holds `script`: the bin file's path. */
+  const binFor = (name: string, script: string) => {
+    const bin = path.join(dir, `bin/${name}.js`);
+    fs.writeFileSync(bin, `#!/usr/bin/env node\nrequire("../dist/${name}.cjs");\n`);
+    fs.writeFileSync(path.join(dir, `dist/${name}.cjs`), `${script};\n`);
+    return bin;
+  };
+  const commonjs = binFor("echo", ECHO_SCRIPT);
+  const blocking = binFor("blocking-echo", BLOCKING_ECHO_SCRIPT);
   return { module, commonjs, blocking, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 

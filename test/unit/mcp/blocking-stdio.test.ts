@@ -43,6 +43,10 @@ function descriptors(options: {
 }
 
 const fill = (text: string) => (buffer: Buffer) => buffer.write(text);
+/** A scripted read or write that fails with `error`. */
+const fails = (error: Error) => () => {
+  throw error;
+};
 
 describe("where blocking stdio is used", () => {
   it.each(["fifo", "socket"] as const)("on a %s stdin", (stdin) => {
@@ -78,12 +82,7 @@ describe("reading", () => {
   it("reads again after an interrupted call", () => {
     const stdio = blockingStdio(
       descriptors({
-        reads: [
-          () => {
-            throw systemError("EINTR");
-          },
-          fill("after"),
-        ],
+        reads: [fails(systemError("EINTR")), fill("after")],
       }),
     );
     expect(stdio?.read()?.toString()).toBe("after");
@@ -92,11 +91,7 @@ describe("reading", () => {
   it.each(["EAGAIN", "EIO"])("gives way to the stream on %s", (code) => {
     const stdio = blockingStdio(
       descriptors({
-        reads: [
-          () => {
-            throw systemError(code);
-          },
-        ],
+        reads: [fails(systemError(code))],
       }),
     );
     expect(stdio?.read()).toBeUndefined();
@@ -105,11 +100,7 @@ describe("reading", () => {
   it("lets a bug through", () => {
     const stdio = blockingStdio(
       descriptors({
-        reads: [
-          () => {
-            throw new RangeError("a bug");
-          },
-        ],
+        reads: [fails(new RangeError("a bug"))],
       }),
     );
     expect(() => stdio?.read()).toThrow("a bug");
@@ -122,9 +113,7 @@ describe("writing", () => {
     const fds = descriptors({
       writes: [
         (buffer, offset) => (seen.push(buffer.subarray(offset, offset + 4).toString()), 4),
-        () => {
-          throw systemError("EINTR");
-        },
+        fails(systemError("EINTR")),
         (buffer, offset) => (seen.push(buffer.subarray(offset).toString()), buffer.length - offset),
       ],
     });
@@ -137,12 +126,7 @@ describe("writing", () => {
   it("gives back exactly what a full non-blocking stdout did not take", () => {
     const stdio = blockingStdio(
       descriptors({
-        writes: [
-          () => 3,
-          () => {
-            throw systemError("EAGAIN");
-          },
-        ],
+        writes: [() => 3, fails(systemError("EAGAIN"))],
       }),
     );
     expect(stdio?.write("abcdef")?.toString()).toBe("def");
@@ -151,11 +135,7 @@ describe("writing", () => {
   it("throws the system error when stdout is gone", () => {
     const stdio = blockingStdio(
       descriptors({
-        writes: [
-          () => {
-            throw systemError("EPIPE");
-          },
-        ],
+        writes: [fails(systemError("EPIPE"))],
       }),
     );
     let thrown: unknown;

@@ -14,6 +14,7 @@ import { asksForToolSubset, serveBeforeLoading } from "../../../src/mcp/fast-sta
 import type { PreparedServer } from "../../../src/mcp/serve.js";
 import { openingAnswersOf, type StaticAnswers } from "../../../src/mcp/static-answers.js";
 import { selectTools } from "../../../src/tools/select.js";
+import { line } from "../../helpers/front-harness.js";
 
 let answers: StaticAnswers;
 beforeAll(async () => {
@@ -45,7 +46,6 @@ describe("whether the tool list depends on the configuration", () => {
   });
 });
 
-const line = (message: object) => `${JSON.stringify({ jsonrpc: "2.0", ...message })}\n`;
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 const LIST = line({ id: 1, method: "tools/list", params: { _meta: modernMeta() } });
 const INITIALIZE = line({ id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "c", version: "1" } } });
